@@ -5,8 +5,9 @@
  *   f(y) = exp(-cos(pi y) / (2 pi nu)),  G(eta) = exp(-eta^2 / (4 nu t)).
  *
  * With eta = sqrt(4 nu t) z both integrals carry the weight exp(-z^2) and are done by Gauss-Hermite
- * quadrature. The exponent -cos/(2 pi nu) spans +-50 for nu = 0.01/pi, so every sum is scaled by
- * its largest term (log-sum-exp); the ratio is then free of overflow. */
+ * quadrature (GSL's nodes polished by Newton steps, Christoffel weights kept as logarithms). The
+ * exponent -cos/(2 pi nu) spans +-50 for nu = 0.01/pi, so every sum is scaled by its largest term
+ * (log-sum-exp); the ratio is then free of overflow. */
 #ifndef PINNSOLVE_PDE_COLE_HOPF_H
 #define PINNSOLVE_PDE_COLE_HOPF_H
 
