@@ -3,7 +3,8 @@
  *
  * Streams (nn/mlp.h order): 0 u, 1 u_x, 2 u_t, 3 u_xx.
  * Hard-constraint ansatz (Wu et al. 2023): u = -sin(pi x) + (1 - x^2) t N(x,t), so the initial and
- * boundary conditions hold for every network N. Reference: the Cole-Hopf solution (pde/cole_hopf.h). */
+ * boundary conditions hold for every network N.
+ * Reference: the Cole-Hopf solution (pde/cole_hopf.h). */
 #ifndef PINNSOLVE_PDE_BURGERS_H
 #define PINNSOLVE_PDE_BURGERS_H
 

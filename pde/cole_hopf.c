@@ -13,7 +13,8 @@ struct pde_cole_hopf {
 };
 
 /* Orthonormal Hermite polynomials for the weight exp(-z^2) (p_k = H_k / sqrt(2^k k! sqrt(pi))):
- *   p_{k+1} = z sqrt(2/(k+1)) p_k - sqrt(k/(k+1)) p_{k-1},  p_0 = pi^(-1/4),  p_n' = sqrt(2n) p_{n-1}.
+ *   p_{k+1} = z sqrt(2/(k+1)) p_k - sqrt(k/(k+1)) p_{k-1},  p_0 = pi^(-1/4),
+ *   p_n' = sqrt(2n) p_{n-1}.
  * Returns the Newton step p_n / p_n' at z and log |p_{n-1}(z)|. The recurrence is rescaled as it
  * grows (|p_{n-1}| ~ exp(z^2 / 2) reaches 1e160 at the outer nodes of a 200-point rule). */
 static double hermite_newton_step(size_t n, double z, double *log_abs_pnm1) {
