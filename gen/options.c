@@ -1,0 +1,270 @@
+#include "gen/options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+gen_options gen_options_default(void) {
+  gen_options o;
+  memset(&o, 0, sizeof o);
+
+  /* ---- residual weights: RAD and bootstrap ---- */
+  o.weight_power = 1.0;
+  o.weight_offset = 1.0;
+  o.pool_size = 100000;
+  o.dedupe = GEN_DEDUPE_JITTER;
+  o.jitter_fraction = 0.5;
+
+  /* ---- realnvp ---- */
+
+  /* ---- spline ---- */
+
+  /* ---- fm ---- */
+  o.fm_width = 64;
+  o.fm_depth = 3;
+  o.fm_train_steps = 3000;
+  o.fm_batch = 256;
+  o.fm_learning_rate = 2e-3;
+  o.fm_lr_decay = 0.1;
+  o.fm_integrator = GEN_ODE_RK4;
+  o.fm_density_integrator = GEN_ODE_CVODE;
+  o.fm_ode_steps = 50;
+  o.fm_rtol = 1e-6;
+  o.fm_atol = 1e-8;
+  o.fm_source = GEN_FM_SOURCE_UNIFORM;
+  o.fm_box_policy = GEN_FM_BOX_CLAMP;
+
+  return o;
+}
+
+gen_options gen_options_quick(void) {
+  gen_options o = gen_options_default();
+
+  /* ---- residual weights: RAD and bootstrap ---- */
+  o.pool_size = 20000;
+
+  /* ---- realnvp ---- */
+
+  /* ---- spline ---- */
+
+  /* ---- fm ---- */
+  o.fm_width = 32;
+  o.fm_depth = 2;
+  o.fm_train_steps = 300;
+  o.fm_batch = 128;
+  o.fm_ode_steps = 16;
+  o.fm_rtol = 1e-5;
+  o.fm_atol = 1e-7;
+
+  return o;
+}
+
+core_status gen_options_validate(const gen_options *o) {
+  /* ---- residual weights: RAD and bootstrap ---- */
+  if (!(o->weight_power >= 0.0 && isfinite(o->weight_power)))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.weight_power must be finite and >= 0, got %g",
+                     o->weight_power);
+  if (!(o->weight_offset >= 0.0 && isfinite(o->weight_offset)))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.weight_offset must be finite and >= 0, got %g",
+                     o->weight_offset);
+  if (o->pool_size < 1)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.pool_size must be >= 1");
+  if (o->dedupe != GEN_DEDUPE_JITTER && o->dedupe != GEN_DEDUPE_MERGE &&
+      o->dedupe != GEN_DEDUPE_NONE)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.dedupe has an unknown value %d", (int)o->dedupe);
+  if (!(o->jitter_fraction > 0.0 && isfinite(o->jitter_fraction)))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.jitter_fraction must be finite and > 0, got %g",
+                     o->jitter_fraction);
+
+  /* ---- realnvp ---- */
+
+  /* ---- spline ---- */
+
+  /* ---- fm ---- */
+  if (o->fm_width < 1 || o->fm_depth < 1 || o->fm_depth > 8)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_width must be >= 1 and fm_depth in 1..8 (%d, %d)",
+                     o->fm_width, o->fm_depth);
+  if (o->fm_train_steps < 0 || o->fm_batch < 1 || o->fm_ode_steps < 1)
+    return CORE_FAIL(CORE_ERR_CONFIG,
+                     "sampler.fm_train_steps must be >= 0, fm_batch and fm_ode_steps >= 1");
+  if (!(o->fm_learning_rate > 0.0 && isfinite(o->fm_learning_rate)) ||
+      !(o->fm_lr_decay > 0.0 && o->fm_lr_decay <= 1.0))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_learning_rate must be > 0 and fm_lr_decay in "
+                     "(0, 1] (%g, %g)", o->fm_learning_rate, o->fm_lr_decay);
+  if (!(o->fm_rtol > 0.0 && o->fm_rtol < 1.0) || !(o->fm_atol > 0.0 && o->fm_atol < 1.0))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_rtol and fm_atol must lie in (0, 1) (%g, %g)",
+                     o->fm_rtol, o->fm_atol);
+  if ((unsigned)o->fm_integrator > GEN_ODE_CVODE ||
+      (unsigned)o->fm_density_integrator > GEN_ODE_CVODE ||
+      (unsigned)o->fm_source > GEN_FM_SOURCE_GAUSSIAN ||
+      (unsigned)o->fm_box_policy > GEN_FM_BOX_REFLECT)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_*: an enum field has an unknown value");
+
+  return CORE_OK;
+}
+
+/* ---- config keys ---- */
+
+typedef enum option_kind {
+  OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE,
+  OPT_ODE_METHOD, OPT_FM_SOURCE, OPT_FM_BOX /* fm */
+} option_kind;
+
+typedef struct option_key {
+  const char *name;
+  option_kind kind;
+  size_t offset;
+} option_key;
+
+#define KEY(field, kind) {#field, kind, offsetof(gen_options, field)}
+
+static const option_key option_keys[] = {
+    /* ---- residual weights: RAD and bootstrap ---- */
+    KEY(weight_power, OPT_DOUBLE),
+    KEY(weight_offset, OPT_DOUBLE),
+    KEY(pool_size, OPT_SIZE),
+    KEY(dedupe, OPT_DEDUPE),
+    KEY(jitter_fraction, OPT_DOUBLE),
+
+    /* ---- realnvp ---- */
+
+    /* ---- spline ---- */
+
+    /* ---- fm ---- */
+    KEY(fm_width, OPT_INT),
+    KEY(fm_depth, OPT_INT),
+    KEY(fm_train_steps, OPT_INT),
+    KEY(fm_batch, OPT_SIZE),
+    KEY(fm_learning_rate, OPT_DOUBLE),
+    KEY(fm_lr_decay, OPT_DOUBLE),
+    KEY(fm_integrator, OPT_ODE_METHOD),
+    KEY(fm_density_integrator, OPT_ODE_METHOD),
+    KEY(fm_ode_steps, OPT_INT),
+    KEY(fm_rtol, OPT_DOUBLE),
+    KEY(fm_atol, OPT_DOUBLE),
+    KEY(fm_source, OPT_FM_SOURCE),
+    KEY(fm_box_policy, OPT_FM_BOX),
+
+    {NULL, OPT_DOUBLE, 0},
+};
+
+#undef KEY
+
+const char *gen_options_key(size_t i) {
+  size_t count = sizeof option_keys / sizeof option_keys[0] - 1;
+  return i < count ? option_keys[i].name : NULL;
+}
+
+static core_status parse_double(const char *key, const char *text, double *out) {
+  char *end = NULL;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || *end != '\0' || errno == ERANGE || !isfinite(v))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s: '%s' is not a finite number", key, text);
+  *out = v;
+  return CORE_OK;
+}
+
+static core_status parse_integer(const char *key, const char *text, long long lo, long long hi,
+                                 long long *out) {
+  char *end = NULL;
+  errno = 0;
+  long long v = strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s: '%s' is not an integer in %lld..%lld", key,
+                     text, lo, hi);
+  *out = v;
+  return CORE_OK;
+}
+
+static core_status parse_bool(const char *key, const char *text, bool *out) {
+  if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0) {
+    *out = text[0] == 't';
+    return CORE_OK;
+  }
+  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s: '%s' is not true or false", key, text);
+}
+
+static core_status set_field(gen_options *o, const option_key *k, const char *value) {
+  char *field = (char *)o + k->offset;
+  long long v = 0;
+  switch (k->kind) {
+  case OPT_DOUBLE:
+    return parse_double(k->name, value, (double *)(void *)field);
+  case OPT_SIZE:
+    CORE_TRY(parse_integer(k->name, value, 0, (long long)(1LL << 40), &v));
+    *(size_t *)(void *)field = (size_t)v;
+    return CORE_OK;
+  case OPT_INT:
+    CORE_TRY(parse_integer(k->name, value, -(1LL << 31) + 1, (1LL << 31) - 1, &v));
+    *(int *)(void *)field = (int)v;
+    return CORE_OK;
+  case OPT_BOOL:
+    return parse_bool(k->name, value, (bool *)(void *)field);
+  case OPT_DEDUPE:
+    return gen_dedupe_parse(value, (gen_dedupe *)(void *)field);
+  case OPT_ODE_METHOD: /* fm */
+    return gen_ode_method_parse(value, (gen_ode_method *)(void *)field);
+  case OPT_FM_SOURCE:
+    return gen_fm_source_parse(value, (gen_fm_source *)(void *)field);
+  case OPT_FM_BOX:
+    return gen_fm_box_policy_parse(value, (gen_fm_box_policy *)(void *)field);
+  }
+  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s: unhandled option kind", k->name);
+}
+
+core_status gen_options_set(gen_options *o, const char *key, const char *value) {
+  for (const option_key *k = option_keys; k->name; k++)
+    if (strcmp(k->name, key) == 0)
+      return set_field(o, k, value);
+  return CORE_FAIL(CORE_ERR_CONFIG, "unknown sampler option 'sampler.%s'", key);
+}
+
+static const char *const dedupe_names[] = {"jitter", "merge", "none"};
+
+const char *gen_dedupe_name(gen_dedupe d) {
+  int i = (int)d;
+  return (i >= 0 && i <= (int)GEN_DEDUPE_NONE) ? dedupe_names[i] : "?";
+}
+
+core_status gen_dedupe_parse(const char *text, gen_dedupe *out) {
+  for (int i = 0; i <= (int)GEN_DEDUPE_NONE; i++)
+    if (strcmp(text, dedupe_names[i]) == 0) {
+      *out = (gen_dedupe)i;
+      return CORE_OK;
+    }
+  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.dedupe: '%s' is not jitter, merge or none", text);
+}
+
+/* ---- fm ---- */
+
+static const char *const fm_source_names[] = {"uniform", "gaussian"};
+static const char *const fm_box_names[] = {"clamp", "reflect"};
+
+const char *gen_fm_source_name(gen_fm_source s) {
+  return (unsigned)s <= GEN_FM_SOURCE_GAUSSIAN ? fm_source_names[s] : "?";
+}
+
+core_status gen_fm_source_parse(const char *text, gen_fm_source *out) {
+  for (int i = 0; i <= (int)GEN_FM_SOURCE_GAUSSIAN; i++)
+    if (strcmp(text, fm_source_names[i]) == 0) {
+      *out = (gen_fm_source)i;
+      return CORE_OK;
+    }
+  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_source: '%s' is not uniform or gaussian", text);
+}
+
+const char *gen_fm_box_policy_name(gen_fm_box_policy p) {
+  return (unsigned)p <= GEN_FM_BOX_REFLECT ? fm_box_names[p] : "?";
+}
+
+core_status gen_fm_box_policy_parse(const char *text, gen_fm_box_policy *out) {
+  for (int i = 0; i <= (int)GEN_FM_BOX_REFLECT; i++)
+    if (strcmp(text, fm_box_names[i]) == 0) {
+      *out = (gen_fm_box_policy)i;
+      return CORE_OK;
+    }
+  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_box_policy: '%s' is not clamp or reflect", text);
+}

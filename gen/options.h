@@ -1,0 +1,93 @@
+/* Settings for every sampler kind (struct gen_options, typedef'd in gen/sampler.h).
+ *
+ * One field group per sampler kind, each under its own header comment; each type reads only its
+ * group (plus the shared weight settings). Defaults live in gen_options_default(), cheap settings
+ * for the conformance battery and smoke runs in gen_options_quick(), and the key table that maps
+ * config keys ("sampler.weight_power") to fields in gen/options.c. Adding a sampler kind means:
+ * a field group here, its defaults in both functions, its keys in the table, its validation in
+ * gen_options_validate(). */
+#ifndef PINNSOLVE_GEN_OPTIONS_H
+#define PINNSOLVE_GEN_OPTIONS_H
+
+#include <stddef.h>
+
+#include "core/status.h"
+#include "gen/ode.h"
+#include "gen/sampler.h"
+
+/* What the weighted bootstrap does with repeated draws (REFERENCES §4: maximum likelihood on
+ * exact duplicates drives the NLL to -inf). */
+/* Flow matching (gen/flow_matching.c): source distribution in box-normalised coordinates
+ * [-1, 1]^d, and what happens to samples the flow carries outside the box. */
+typedef enum gen_fm_source {
+  GEN_FM_SOURCE_UNIFORM = 0, /* "uniform": U([-1, 1]^d), i.e. uniform on the box */
+  GEN_FM_SOURCE_GAUSSIAN     /* "gaussian": N(0, I) in normalised coordinates */
+} gen_fm_source;
+
+typedef enum gen_fm_box_policy {
+  GEN_FM_BOX_CLAMP = 0, /* "clamp": project onto the nearest face */
+  GEN_FM_BOX_REFLECT    /* "reflect": mirror back into the box */
+} gen_fm_box_policy;
+
+typedef enum gen_dedupe {
+  GEN_DEDUPE_JITTER = 0, /* "jitter": repeats get reflected Gaussian jitter, first copy exact */
+  GEN_DEDUPE_MERGE,      /* "merge": unique points only, multiplicities returned as weights */
+  GEN_DEDUPE_NONE        /* "none": keep exact duplicates (only for models that tolerate them) */
+} gen_dedupe;
+
+struct gen_options {
+  /* ---- residual weights: RAD (gen/rad.c) and the weighted bootstrap (gen/bootstrap.c) ----
+   * p_i ∝ |r_i|^k / mean(|r|^k) + c  (Wu et al. 2023, eq. for RAD; k = 1, c = 1 in their runs). */
+  double weight_power;     /* k >= 0, default 1 */
+  double weight_offset;    /* c >= 0, default 1 */
+  size_t pool_size;        /* uniform candidate pool the caller evaluates for RAD, default 100000 */
+  gen_dedupe dedupe;       /* bootstrap duplicate policy, default GEN_DEDUPE_JITTER */
+  double jitter_fraction;  /* jitter sd = fraction · width_j · m^(-1/d), default 0.5 */
+
+  /* ---- realnvp (normalizing flow, affine couplings) ---- */
+
+  /* ---- spline (normalizing flow, rational-quadratic splines) ---- */
+
+  /* ---- fm (flow matching) ---- */
+  int fm_width;                  /* hidden width of the velocity MLP, default 64 */
+  int fm_depth;                  /* hidden layers, default 3 */
+  int fm_train_steps;            /* Adam steps per fit (warm-started), default 3000 */
+  size_t fm_batch;               /* CFM minibatch, default 256 */
+  double fm_learning_rate;       /* Adam learning rate at the start of each fit, default 2e-3 */
+  double fm_lr_decay;            /* lr factor reached at the end of each fit (0, 1], default 0.1 */
+  gen_ode_method fm_integrator;  /* sampling integrator, default rk4 */
+  gen_ode_method fm_density_integrator; /* log-density integrator, default cvode */
+  int fm_ode_steps;              /* steps of the fixed-step integrators, default 50 */
+  double fm_rtol;                /* CVODE relative tolerance, default 1e-6 */
+  double fm_atol;                /* CVODE absolute tolerance, default 1e-8 */
+  gen_fm_source fm_source;       /* default uniform */
+  gen_fm_box_policy fm_box_policy; /* default clamp */
+};
+
+/* The defaults documented above (and in each group). */
+gen_options gen_options_default(void);
+
+/* Defaults with small budgets (epochs, widths, pool) so a conformance test or a smoke run of
+ * every sampler kind costs well under a second each; statistical behaviour is kept. */
+gen_options gen_options_quick(void);
+
+/* CORE_ERR_CONFIG with a message naming the first invalid field. */
+core_status gen_options_validate(const gen_options *o);
+
+/* Sets the field named `key` (without the "sampler." prefix, e.g. "weight_power") from its text
+ * form `value`. CORE_ERR_CONFIG for an unknown key or a malformed/out-of-range value. */
+core_status gen_options_set(gen_options *o, const char *key, const char *value);
+
+/* Key names, NULL-terminated, in table order (for --help and config diagnostics). */
+const char *gen_options_key(size_t i);
+
+/* "jitter" / "merge" / "none" <-> enum; parse returns CORE_ERR_CONFIG for other text. */
+const char *gen_dedupe_name(gen_dedupe d);
+/* fm: "uniform"/"gaussian" and "clamp"/"reflect" <-> enums; CORE_ERR_CONFIG for other text. */
+const char *gen_fm_source_name(gen_fm_source s);
+core_status gen_fm_source_parse(const char *text, gen_fm_source *out);
+const char *gen_fm_box_policy_name(gen_fm_box_policy p);
+core_status gen_fm_box_policy_parse(const char *text, gen_fm_box_policy *out);
+core_status gen_dedupe_parse(const char *text, gen_dedupe *out);
+
+#endif
