@@ -359,7 +359,7 @@ static core_status apply_doc(core_config *c, const core_toml_doc *doc) {
 
 /* Only word-like text may fall back to being a string; "1__0" stays a syntax error. */
 static int is_word(const char *s) {
-  if (!*s)
+  if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
     return 0;
   for (; *s; s++)
     if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
