@@ -1,7 +1,9 @@
 #include "gen/toy_data.h"
 
+#include <gsl/gsl_integration.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_bessel.h>
 #include <math.h>
 
 core_status gen_toy_moons(size_t n, double noise, gsl_rng *rng, double *out) {
@@ -18,6 +20,36 @@ core_status gen_toy_moons(size_t n, double noise, gsl_rng *rng, double *out) {
   return CORE_OK;
 }
 
+#define MOONS_NODES 400
+
+core_status gen_toy_moons_log_density(size_t n, double noise, const double *x, double *logp) {
+  if (!(noise > 0.0) || !isfinite(noise))
+    return CORE_FAIL(CORE_ERR_INVALID, "moons density: noise must be finite and > 0, got %g", noise);
+  gsl_integration_glfixed_table *table = gsl_integration_glfixed_table_alloc(MOONS_NODES);
+  if (!table)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for a quadrature table");
+  double c[MOONS_NODES], s[MOONS_NODES], wt[MOONS_NODES];
+  for (size_t k = 0; k < MOONS_NODES; k++) {
+    double theta;
+    gsl_integration_glfixed_point(0.0, M_PI, k, &theta, &wt[k], table);
+    c[k] = cos(theta);
+    s[k] = sin(theta);
+  }
+  gsl_integration_glfixed_table_free(table);
+  double s2 = noise * noise;
+  for (size_t i = 0; i < n; i++) {
+    double sum = 0.0, px = x[2 * i], py = x[2 * i + 1];
+    for (size_t k = 0; k < MOONS_NODES; k++) {
+      double up = (px - c[k]) * (px - c[k]) + (py - s[k]) * (py - s[k]);
+      double lo = (px - 1.0 + c[k]) * (px - 1.0 + c[k]) + (py - 0.5 + s[k]) * (py - 0.5 + s[k]);
+      sum += wt[k] * (exp(-0.5 * up / s2) + exp(-0.5 * lo / s2));
+    }
+    /* (1/2) Σ_moons (1/π) ∫ N dθ with N = exp(-d²/2σ²) / (2πσ²). */
+    logp[i] = log(sum) - log(2.0 * M_PI) - log(2.0 * M_PI * s2);
+  }
+  return CORE_OK;
+}
+
 core_status gen_toy_circles(size_t n, double noise, double factor, gsl_rng *rng, double *out) {
   if (!(noise >= 0.0) || !isfinite(noise))
     return CORE_FAIL(CORE_ERR_INVALID, "circles: noise must be finite and >= 0, got %g", noise);
@@ -28,6 +60,24 @@ core_status gen_toy_circles(size_t n, double noise, double factor, gsl_rng *rng,
     double radius = gsl_rng_uniform(rng) < 0.5 ? 1.0 : factor;
     out[2 * i] = radius * cos(theta) + (noise > 0.0 ? gsl_ran_gaussian(rng, noise) : 0.0);
     out[2 * i + 1] = radius * sin(theta) + (noise > 0.0 ? gsl_ran_gaussian(rng, noise) : 0.0);
+  }
+  return CORE_OK;
+}
+
+core_status gen_toy_circles_log_density(size_t n, double noise, double factor, const double *x,
+                                        double *logp) {
+  if (!(noise > 0.0) || !isfinite(noise) || !(factor > 0.0 && factor < 1.0))
+    return CORE_FAIL(CORE_ERR_INVALID, "circles density: noise %g must be > 0, factor %g in (0, 1)",
+                     noise, factor);
+  double s2 = noise * noise, radii[2] = {1.0, factor};
+  for (size_t i = 0; i < n; i++) {
+    double rho = hypot(x[2 * i], x[2 * i + 1]), terms[2];
+    for (int k = 0; k < 2; k++) {
+      double r = radii[k], t = rho * r / s2;
+      terms[k] = -0.5 * (rho - r) * (rho - r) / s2 + log(gsl_sf_bessel_I0_scaled(t));
+    }
+    double m = fmax(terms[0], terms[1]);
+    logp[i] = m + log(0.5 * (exp(terms[0] - m) + exp(terms[1] - m))) - log(2.0 * M_PI * s2);
   }
   return CORE_OK;
 }

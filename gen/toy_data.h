@@ -16,9 +16,20 @@
  * of this density is 1.007 nats (shared/REFERENCES.md §3). noise >= 0. */
 core_status gen_toy_moons(size_t n, double noise, gsl_rng *rng, double *out);
 
+/* Exact log-density of gen_toy_moons for noise > 0: the average over θ of N(x; c(θ), noise² I)
+ * by 400-node Gauss-Legendre quadrature on [0, π] per moon (the integrand varies on the scale
+ * noise/1 in θ; 400 nodes resolve noise >= 0.02 to rounding). x: (n, 2), logp: (n). */
+core_status gen_toy_moons_log_density(size_t n, double noise, const double *x, double *logp);
+
 /* Two concentric circles: radius 1 or `factor` (0 < factor < 1) with probability 1/2 each,
  * angle ~ U(0, 2π), plus N(0, noise² I). */
 core_status gen_toy_circles(size_t n, double noise, double factor, gsl_rng *rng, double *out);
+
+/* Exact log-density of gen_toy_circles for noise > 0. The angular average is closed-form:
+ * (1/2π)∫ N(x; r(cos φ, sin φ), σ² I) dφ = exp(-(ρ - r)²/(2σ²)) · e^{-ρr/σ²} I0(ρr/σ²) / (2πσ²),
+ * with the scaled Bessel function e^{-t} I0(t) (gsl_sf_bessel_I0_scaled). x: (n, 2), logp: (n). */
+core_status gen_toy_circles_log_density(size_t n, double noise, double factor, const double *x,
+                                        double *logp);
 
 /* Isotropic Gaussian mixture in `dim` dimensions: component k with probability weights[k]
  * (normalised here, need not sum to 1), mean means[k*dim .. k*dim+dim-1], standard deviation sds[k].
