@@ -18,8 +18,23 @@ gen_options gen_options_default(void) {
   o.jitter_fraction = 0.5;
 
   /* ---- realnvp ---- */
+  o.realnvp_layers = 8;
+  o.realnvp_width = 64;
+  o.realnvp_depth = 2;
+  o.realnvp_epochs = 60;
+  o.realnvp_batch = 256;
+  o.realnvp_learning_rate = 2e-3;
+  o.realnvp_holdout = 0.1;
 
   /* ---- spline ---- */
+  o.spline_layers = 4;
+  o.spline_width = 64;
+  o.spline_depth = 2;
+  o.spline_bins = 16;
+  o.spline_epochs = 60;
+  o.spline_batch = 256;
+  o.spline_learning_rate = 2e-3;
+  o.spline_holdout = 0.1;
 
   /* ---- fm ---- */
   o.fm_width = 64;
@@ -46,8 +61,15 @@ gen_options gen_options_quick(void) {
   o.pool_size = 20000;
 
   /* ---- realnvp ---- */
+  o.realnvp_layers = 4;
+  o.realnvp_width = 16;
+  o.realnvp_epochs = 3;
 
   /* ---- spline ---- */
+  o.spline_layers = 2;
+  o.spline_width = 16;
+  o.spline_bins = 8;
+  o.spline_epochs = 3;
 
   /* ---- fm ---- */
   o.fm_width = 32;
@@ -59,6 +81,20 @@ gen_options gen_options_quick(void) {
   o.fm_atol = 1e-7;
 
   return o;
+}
+
+/* realnvp and spline: the coupling-flow settings both share. */
+static core_status validate_flow(const char *kind, int layers, int width, int depth, int epochs,
+                                 size_t batch, double learning_rate, double holdout) {
+  if (layers < 1 || layers > 32 || width < 1 || depth < 1 || depth > 8)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s_layers must be in 1..32, %s_width >= 1 and "
+                     "%s_depth in 1..8 (%d, %d, %d)", kind, kind, kind, layers, width, depth);
+  if (epochs < 1 || batch < 1)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s_epochs and %s_batch must be >= 1", kind, kind);
+  if (!(learning_rate > 0.0 && isfinite(learning_rate)) || !(holdout >= 0.0 && holdout <= 0.9))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s_learning_rate must be > 0 and %s_holdout in "
+                     "[0, 0.9] (%g, %g)", kind, kind, learning_rate, holdout);
+  return CORE_OK;
 }
 
 core_status gen_options_validate(const gen_options *o) {
@@ -79,8 +115,17 @@ core_status gen_options_validate(const gen_options *o) {
                      o->jitter_fraction);
 
   /* ---- realnvp ---- */
+  CORE_TRY(validate_flow("realnvp", o->realnvp_layers, o->realnvp_width, o->realnvp_depth,
+                         o->realnvp_epochs, o->realnvp_batch, o->realnvp_learning_rate,
+                         o->realnvp_holdout));
 
   /* ---- spline ---- */
+  CORE_TRY(validate_flow("spline", o->spline_layers, o->spline_width, o->spline_depth,
+                         o->spline_epochs, o->spline_batch, o->spline_learning_rate,
+                         o->spline_holdout));
+  if (o->spline_bins < 1 || o->spline_bins > 64)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.spline_bins must be in 1..64, got %d",
+                     o->spline_bins);
 
   /* ---- fm ---- */
   if (o->fm_width < 1 || o->fm_depth < 1 || o->fm_depth > 8)
@@ -129,8 +174,23 @@ static const option_key option_keys[] = {
     KEY(jitter_fraction, OPT_DOUBLE),
 
     /* ---- realnvp ---- */
+    KEY(realnvp_layers, OPT_INT),
+    KEY(realnvp_width, OPT_INT),
+    KEY(realnvp_depth, OPT_INT),
+    KEY(realnvp_epochs, OPT_INT),
+    KEY(realnvp_batch, OPT_SIZE),
+    KEY(realnvp_learning_rate, OPT_DOUBLE),
+    KEY(realnvp_holdout, OPT_DOUBLE),
 
     /* ---- spline ---- */
+    KEY(spline_layers, OPT_INT),
+    KEY(spline_width, OPT_INT),
+    KEY(spline_depth, OPT_INT),
+    KEY(spline_bins, OPT_INT),
+    KEY(spline_epochs, OPT_INT),
+    KEY(spline_batch, OPT_SIZE),
+    KEY(spline_learning_rate, OPT_DOUBLE),
+    KEY(spline_holdout, OPT_DOUBLE),
 
     /* ---- fm ---- */
     KEY(fm_width, OPT_INT),

@@ -9,6 +9,8 @@ const gen_sampler_type *const gen_sampler_types[] = {
     /* ---- residual-based ---- */
     &gen_sampler_rad,
     /* ---- normalizing flows ---- */
+    &gen_sampler_realnvp,
+    &gen_sampler_spline,
     /* ---- flow matching ---- */
     NULL,
 };

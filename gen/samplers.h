@@ -31,6 +31,8 @@ core_status gen_box_log_uniform(const gen_box *box, size_t n, const double *poin
 extern const gen_sampler_type gen_sampler_rad;
 
 /* ---- normalizing flows ---- */
+extern const gen_sampler_type gen_sampler_realnvp; /* "realnvp": affine couplings; gen/flow_sampler.h */
+extern const gen_sampler_type gen_sampler_spline;  /* "spline": RQ-spline couplings; gen/flow_sampler.h */
 
 /* ---- flow matching ---- */
 
