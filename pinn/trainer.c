@@ -1,0 +1,111 @@
+#include "pinn/trainer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/lbfgs.h"
+
+struct pinn_trainer {
+  pinn_model *model;
+  nn_mlp *net;
+  pinn_trainer_options options;
+  nn_adam *adam;
+  pinn_step_hook hook;
+  void *hook_ctx;
+  long step;
+  double last_loss;
+};
+
+const char *pinn_phase_name(pinn_phase phase) { return phase == PINN_PHASE_ADAM ? "adam" : "lbfgs"; }
+
+core_status pinn_trainer_create(pinn_trainer **out, pinn_model *model, nn_mlp *net,
+                                const pinn_trainer_options *options, pinn_step_hook hook, void *hook_ctx) {
+  *out = NULL;
+  pinn_trainer *t = calloc(1, sizeof *t);
+  if (!t)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory creating trainer");
+  t->model = model;
+  t->net = net;
+  t->options = *options;
+  t->hook = hook;
+  t->hook_ctx = hook_ctx;
+  core_status status = nn_adam_create(&t->adam, net->n_params, &options->adam);
+  if (status != CORE_OK) {
+    free(t);
+    return status;
+  }
+  *out = t;
+  return CORE_OK;
+}
+
+void pinn_trainer_destroy(pinn_trainer *t) {
+  if (!t)
+    return;
+  nn_adam_destroy(t->adam);
+  free(t);
+}
+
+long pinn_trainer_steps_done(const pinn_trainer *t) { return t->step; }
+double pinn_trainer_last_loss(const pinn_trainer *t) { return t->last_loss; }
+
+static core_status report_step(pinn_trainer *t, pinn_phase phase, double loss) {
+  t->step++;
+  t->last_loss = loss;
+  return t->hook ? t->hook(t->hook_ctx, t->step, phase, loss) : CORE_OK;
+}
+
+static core_status adam_phase(pinn_trainer *t, long steps) {
+  for (long k = 0; k < steps; k++) {
+    double loss = 0;
+    CORE_TRY(pinn_model_loss_and_gradient(t->model, &loss));
+    CORE_TRY(nn_adam_step(t->adam, t->net->params, t->net->grads));
+    CORE_TRY(report_step(t, PINN_PHASE_ADAM, loss));
+  }
+  return CORE_OK;
+}
+
+/* L-BFGS works on its own copy of the parameters; each evaluation loads them into the net. */
+static core_status lbfgs_objective(void *ctx, const double *x, double *grad, double *loss) {
+  pinn_trainer *t = ctx;
+  memcpy(t->net->params, x, t->net->n_params * sizeof(double));
+  CORE_TRY(pinn_model_loss_and_gradient(t->model, loss));
+  memcpy(grad, t->net->grads, t->net->n_params * sizeof(double));
+  return CORE_OK;
+}
+
+
+static int lbfgs_progress(void *ctx, int iteration, double loss, const double *x) {
+  (void)iteration;
+  pinn_trainer *t = ctx;
+  /* The hook may evaluate the model: give it the accepted parameters, not a line-search trial. */
+  memcpy(t->net->params, x, t->net->n_params * sizeof(double));
+  return report_step(t, PINN_PHASE_LBFGS, loss) != CORE_OK;
+}
+
+static core_status lbfgs_phase(pinn_trainer *t, long steps) {
+  nn_lbfgs_options options = nn_lbfgs_default_options();
+  options.max_iterations = (int)steps;
+  options.history = t->options.lbfgs_history;
+  nn_lbfgs_report report;
+  /* x = the net's own parameters: L-BFGS copies them in and writes the final point back. */
+  double *x = malloc(t->net->n_params * sizeof(double));
+  if (!x)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for L-BFGS");
+  memcpy(x, t->net->params, t->net->n_params * sizeof(double));
+  core_status status = nn_lbfgs_minimize(t->net->n_params, x, lbfgs_objective, lbfgs_progress, t,
+                                         &options, &report);
+  memcpy(t->net->params, x, t->net->n_params * sizeof(double));
+  free(x);
+  if (status == CORE_OK && report.iterations > 0)
+    t->last_loss = report.final_loss;
+  return status;
+}
+
+core_status pinn_trainer_run(pinn_trainer *t, long adam_steps, long lbfgs_steps, int reset_adam) {
+  if (reset_adam)
+    nn_adam_reset(t->adam);
+  CORE_TRY(adam_phase(t, adam_steps));
+  if (lbfgs_steps > 0)
+    CORE_TRY(lbfgs_phase(t, lbfgs_steps));
+  return CORE_OK;
+}
