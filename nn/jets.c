@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/activation.h"
 #include "nn/mlp.h"
 
 struct nn_jet_workspace {
@@ -24,50 +25,8 @@ struct nn_jet_workspace {
   double *adjoint[2];              /* ping-pong adjoint buffers, (streams*n, max width) */
   int second_a[NN_MAX_SECOND];     /* stream index of the first partial for each pair's a */
   int second_b[NN_MAX_SECOND];
+  double *row_scratch;             /* 3 * max width: derivatives of σ on one row */
 };
-
-/* σ and its derivatives up to third order at z, given y = σ(z) where that is cheaper. */
-typedef struct activation_derivs {
-  double d1, d2, d3;
-} activation_derivs;
-
-static double activation_value(nn_activation act, double z) {
-  switch (act) {
-  case NN_ACT_TANH: return tanh(z);
-  case NN_ACT_SIN: return sin(z);
-  case NN_ACT_ELU: return z > 0 ? z : expm1(z);
-  }
-  return NAN;
-}
-
-static activation_derivs activation_derivatives(nn_activation act, double z, double y) {
-  activation_derivs d;
-  switch (act) {
-  case NN_ACT_TANH:
-    d.d1 = 1.0 - y * y;
-    d.d2 = -2.0 * y * d.d1;
-    d.d3 = -2.0 * d.d1 * d.d1 + 4.0 * y * y * d.d1;
-    return d;
-  case NN_ACT_SIN: {
-    double c = cos(z);
-    d.d1 = c;
-    d.d2 = -y;
-    d.d3 = -c;
-    return d;
-  }
-  case NN_ACT_ELU:
-    if (z > 0) {
-      d.d1 = 1.0;
-      d.d2 = 0.0;
-      d.d3 = 0.0;
-    } else {
-      d.d1 = d.d2 = d.d3 = y + 1.0;
-    }
-    return d;
-  }
-  d.d1 = d.d2 = d.d3 = NAN;
-  return d;
-}
 
 static int max_width(const nn_mlp *mlp) {
   int w = 0;
@@ -101,6 +60,8 @@ core_status nn_jet_workspace_create(nn_jet_workspace **out, const nn_mlp *mlp,
       ok = ok && ws->h[l];
     }
   }
+  ws->row_scratch = malloc(3 * (size_t)max_width(mlp) * sizeof(double));
+  ok = ok && ws->row_scratch;
   for (int k = 0; k < 2; k++) {
     ws->adjoint[k] = malloc(rows * (size_t)max_width(mlp) * sizeof(double));
     ok = ok && ws->adjoint[k];
@@ -121,6 +82,7 @@ void nn_jet_workspace_destroy(nn_jet_workspace *ws) {
     free(ws->z[l]);
     free(ws->h[l]);
   }
+  free(ws->row_scratch);
   free(ws->adjoint[0]);
   free(ws->adjoint[1]);
   free(ws);
@@ -151,30 +113,30 @@ static void input_layer_forward(const nn_mlp *mlp, nn_jet_workspace *ws, const d
   memset(z + (size_t)(1 + ws->spec.n_first) * n * (size_t)w, 0, second_rows * (size_t)w * sizeof(double));
 }
 
-/* h = σ(z) with the jet recurrences, point by point so the σ derivatives stay in registers. */
-static void activation_forward(nn_activation act, const nn_jet_workspace *ws, int w, const double *z,
-                               double *h) {
+/* h = σ(z) with the jet recurrences, one point (row) at a time so the rows stay in cache. */
+static void activation_forward(nn_activation act, nn_jet_workspace *ws, int w, const double *z, double *h) {
   size_t n = ws->n, stride = n * (size_t)w;
   const nn_jet_spec *spec = &ws->spec;
+  double *d1 = ws->row_scratch, *d2 = d1 + w;
   for (size_t p = 0; p < n; p++) {
     size_t row = p * (size_t)w;
-    for (int j = 0; j < w; j++) {
-      double z0 = z[row + j];
-      double y = activation_value(act, z0);
-      h[row + j] = y;
-      if (ws->streams == 1)
-        continue;
-      activation_derivs d = activation_derivatives(act, z0, y);
-      for (int k = 0; k < spec->n_first; k++) {
-        size_t at = (size_t)(1 + k) * stride + row + j;
-        h[at] = d.d1 * z[at];
-      }
-      for (int k = 0; k < spec->n_second; k++) {
-        size_t at = (size_t)(1 + spec->n_first + k) * stride + row + j;
-        double za = z[(size_t)ws->second_a[k] * stride + row + j];
-        double zb = z[(size_t)ws->second_b[k] * stride + row + j];
-        h[at] = d.d2 * za * zb + d.d1 * z[at];
-      }
+    nn_activation_row(act, w, z + row, h + row);
+    if (ws->streams == 1)
+      continue;
+    nn_activation_row_derivatives(act, w, z + row, h + row, d1, d2, NULL);
+    for (int k = 0; k < spec->n_first; k++) {
+      const double *zk = z + (size_t)(1 + k) * stride + row;
+      double *hk = h + (size_t)(1 + k) * stride + row;
+      for (int j = 0; j < w; j++)
+        hk[j] = d1[j] * zk[j];
+    }
+    for (int k = 0; k < spec->n_second; k++) {
+      const double *zs = z + (size_t)(1 + spec->n_first + k) * stride + row;
+      const double *za = z + (size_t)ws->second_a[k] * stride + row;
+      const double *zb = z + (size_t)ws->second_b[k] * stride + row;
+      double *hs = h + (size_t)(1 + spec->n_first + k) * stride + row;
+      for (int j = 0; j < w; j++)
+        hs[j] = d2[j] * za[j] * zb[j] + d1[j] * zs[j];
     }
   }
 }
@@ -208,32 +170,38 @@ core_status nn_mlp_forward(const nn_mlp *mlp, nn_jet_workspace *ws, const double
 }
 
 /* Adjoint of the activation: from dL/dh (all streams) to dL/dz, using z and h of the forward. */
-static void activation_backward(nn_activation act, const nn_jet_workspace *ws, int w, const double *z,
+static void activation_backward(nn_activation act, nn_jet_workspace *ws, int w, const double *z,
                                 const double *h, const double *h_bar, double *z_bar) {
   size_t n = ws->n, stride = n * (size_t)w;
   const nn_jet_spec *spec = &ws->spec;
   int n_first = spec->n_first;
+  double *d1 = ws->row_scratch, *d2 = d1 + w, *d3 = d2 + w;
   for (size_t p = 0; p < n; p++) {
     size_t row = p * (size_t)w;
-    for (int j = 0; j < w; j++) {
-      activation_derivs d = activation_derivatives(act, z[row + j], h[row + j]);
-      double zbar0 = d.d1 * h_bar[row + j];
-      for (int k = 0; k < n_first; k++) {
-        size_t at = (size_t)(1 + k) * stride + row + j;
-        z_bar[at] = d.d1 * h_bar[at];
-        zbar0 += d.d2 * z[at] * h_bar[at];
+    nn_activation_row_derivatives(act, w, z + row, h + row, d1, d2, spec->n_second ? d3 : NULL);
+    double *zbar0 = z_bar + row;
+    for (int j = 0; j < w; j++)
+      zbar0[j] = d1[j] * h_bar[row + j];
+    for (int k = 0; k < n_first; k++) {
+      size_t at = (size_t)(1 + k) * stride + row;
+      for (int j = 0; j < w; j++) {
+        z_bar[at + j] = d1[j] * h_bar[at + j];
+        zbar0[j] += d2[j] * z[at + j] * h_bar[at + j];
       }
-      for (int k = 0; k < spec->n_second; k++) {
-        size_t at = (size_t)(1 + n_first + k) * stride + row + j;
-        size_t a = (size_t)ws->second_a[k] * stride + row + j;
-        size_t b = (size_t)ws->second_b[k] * stride + row + j;
-        double g = h_bar[at];
-        z_bar[at] = d.d1 * g;
-        z_bar[a] += d.d2 * z[b] * g;
-        z_bar[b] += d.d2 * z[a] * g;
-        zbar0 += (d.d3 * z[a] * z[b] + d.d2 * z[at]) * g;
+    }
+    for (int k = 0; k < spec->n_second; k++) {
+      size_t at = (size_t)(1 + n_first + k) * stride + row;
+      const double *za = z + (size_t)ws->second_a[k] * stride + row;
+      const double *zb = z + (size_t)ws->second_b[k] * stride + row;
+      double *za_bar = z_bar + (size_t)ws->second_a[k] * stride + row;
+      double *zb_bar = z_bar + (size_t)ws->second_b[k] * stride + row;
+      for (int j = 0; j < w; j++) {
+        double g = h_bar[at + j];
+        z_bar[at + j] = d1[j] * g;
+        za_bar[j] += d2[j] * zb[j] * g;
+        zb_bar[j] += d2[j] * za[j] * g;
+        zbar0[j] += (d3[j] * za[j] * zb[j] + d2[j] * z[at + j]) * g;
       }
-      z_bar[row + j] = zbar0;
     }
   }
 }
