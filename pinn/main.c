@@ -125,8 +125,10 @@ int main(int argc, char **argv) {
   core_log_set_quiet(args.quiet);
   pinn_config config;
   core_status status = pinn_config_load(&config, args.config_path, args.n_overrides, args.overrides);
-  if (status != CORE_OK)
-    return fail(status);
+  if (status != CORE_OK) {
+    fail(status);
+    return 2; /* nothing ran: a missing or invalid problem file is a usage error */
+  }
   pinn_run_request request = {
       .out_dir = args.out_dir,
       .quiet = args.quiet,
