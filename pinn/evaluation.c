@@ -30,8 +30,9 @@ core_status pinn_evaluation_create(pinn_evaluation **out, const pde_problem *pro
   e->x = malloc(e->n * (size_t)e->dim * sizeof(double));
   e->prediction = malloc(e->n * sizeof(double));
   if (!e->x || !e->prediction) {
+    size_t n = e->n;
     pinn_evaluation_destroy(e);
-    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for %zu evaluation points", e->n);
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for %zu evaluation points", n);
   }
   fill_grid(e, lower, upper);
   if (problem->type->reference) {
