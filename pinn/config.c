@@ -10,8 +10,11 @@
 #include "core/atomic_file.h"
 #include "core/config.h"
 #include "core/toml.h"
+#include "gen/sampler.h"
 
 const char *const pinn_points_kind_names[] = {"sobol", "uniform", "lhs", NULL};
+const char *const pinn_merge_names[] = {"replace", "add", "mix", NULL};
+const char *const pinn_pool_names[] = {"points", "candidates", NULL};
 
 static const char *const activation_names[] = {"tanh", "sin", NULL};
 static const int activation_values[] = {NN_ACT_TANH, NN_ACT_SIN};
@@ -61,6 +64,33 @@ static const core_config_key schema[] = {
     {"evaluation.upper", CORE_CONFIG_FLOAT_ARRAY, F(evaluation.upper), NULL, .min_len = 1,
      .max_len = NN_MAX_INPUTS, .count_offset = F(evaluation.n_upper),
      .help = "upper corner of the evaluation grid (default: the problem's box)"},
+
+    {"sampler.kind", CORE_CONFIG_STRING, F(sampler.kind), "\"uniform\"", .max_len = PINN_NAME_SIZE,
+     .help = "sampler of the adaptive rounds (uniform, sobol, lhs, rad, realnvp, spline, fm); "
+             "its settings are sampler.<key> (gen/options.h)"},
+
+    {"adaptive.rounds", CORE_CONFIG_INT, F(adaptive.rounds), "0", .min = 0, .max = 1000000,
+     .help = "resample-and-train rounds after the initial training (0: fixed points)"},
+    {"adaptive.adam_steps", CORE_CONFIG_INT, F(adaptive.adam_steps), "1000", .min = 0,
+     .max = INT_MAX, .help = "Adam steps per round"},
+    {"adaptive.lbfgs_steps", CORE_CONFIG_INT, F(adaptive.lbfgs_steps), "0", .min = 0,
+     .max = INT_MAX, .help = "L-BFGS iterations per round, after its Adam steps"},
+    {"adaptive.merge", CORE_CONFIG_CHOICE, F(adaptive.merge), "\"replace\"",
+     .choices = pinn_merge_names,
+     .help = "replace: n new points; add: append add_points; mix: n with a uniform share"},
+    {"adaptive.uniform_fraction", CORE_CONFIG_FLOAT, F(adaptive.uniform_fraction), "0.1",
+     .min = 0, .max = 1, .help = "mix: fraction of the n points drawn uniformly"},
+    {"adaptive.add_points", CORE_CONFIG_INT, F(adaptive.add_points), "0", .min = 0,
+     .max = 10000000, .help = "add: points appended per round (0: points.n / rounds)"},
+    {"adaptive.pool", CORE_CONFIG_CHOICE, F(adaptive.pool), "\"candidates\"",
+     .choices = pinn_pool_names,
+     .help = "residuals for the refit on the current points or on sampler.pool_size uniform "
+             "candidates"},
+    {"adaptive.reset_adam", CORE_CONFIG_BOOL, F(adaptive.reset_adam), "false",
+     .help = "clear Adam's moments at every round (false: warm start)"},
+    {"adaptive.save_every", CORE_CONFIG_INT, F(adaptive.save_every), "1", .min = 0,
+     .max = INT_MAX,
+     .help = "write points/pool/residual arrays every this many rounds (0: never)"},
 
     {"run.seed", CORE_CONFIG_INT, F(run.seed), "1234", .min = 0, .max = INT_MAX,
      .help = "random seed"},
@@ -180,25 +210,249 @@ static core_status resolve_evaluation(pinn_config *cfg, const core_config *binde
   return CORE_OK;
 }
 
+/* ---- [sampler] settings and [adaptive] combinations ------------------------------------- */
+
+/* The sampler hook's state: the config and where each recorded setting came from. */
+typedef struct sampler_binding {
+  pinn_config *cfg;
+  char origins[PINN_MAX_SAMPLER_SETTINGS][160];
+} sampler_binding;
+
+/* Re-records the message of a failure that had no origin as "<origin>: <message>". */
+static core_status fail_with_origin(const char *origin) {
+  char message[512];
+  snprintf(message, sizeof message, "%s", core_error_message());
+  core_error_clear();
+  return CORE_FAIL(CORE_ERR_CONFIG, "%s: %s", origin, message);
+}
+
+static core_status unknown_sampler_key(const char *name, const char *origin) {
+  char full[128][64], key[128], known[1536] = "";
+  const char *names[128];
+  int n = 0, used = 0;
+  for (size_t i = 0; gen_options_key(i) && n < 127; i++, n++) {
+    snprintf(full[n], sizeof full[n], "sampler.%s", gen_options_key(i));
+    names[n] = full[n];
+    if (used < (int)sizeof known)
+      used += snprintf(known + used, sizeof known - (size_t)used, "%s%s", i ? ", " : "",
+                       gen_options_key(i));
+  }
+  names[n++] = "sampler.kind";
+  snprintf(key, sizeof key, "sampler.%s", name);
+  const char *s = core_config_suggest(key, names, n);
+  if (s)
+    return CORE_FAIL(CORE_ERR_CONFIG, "%s: unknown key '%s' (did you mean '%s'?)", origin, key, s);
+  return CORE_FAIL(CORE_ERR_CONFIG, "%s: unknown key '%s' (sampler settings: %s)", origin, key,
+                   known);
+}
+
+static int is_sampler_key(const char *name) {
+  for (size_t i = 0; gen_options_key(i); i++)
+    if (strcmp(gen_options_key(i), name) == 0)
+      return 1;
+  return 0;
+}
+
+/* The text gen_options_set reads: numbers as written back exactly (%.17g), words as they are. */
+static core_status sampler_value_text(const core_toml_value *v, const char *name,
+                                      const char *origin, char *text, size_t size,
+                                      int *is_string) {
+  *is_string = v->type == CORE_TOML_STRING;
+  int len = 0;
+  switch (v->type) {
+  case CORE_TOML_INT:
+    len = snprintf(text, size, "%lld", v->as.i);
+    break;
+  case CORE_TOML_FLOAT:
+    len = snprintf(text, size, "%.17g", v->as.f);
+    break;
+  case CORE_TOML_BOOL:
+    len = snprintf(text, size, "%s", v->as.b ? "true" : "false");
+    break;
+  case CORE_TOML_STRING:
+    len = snprintf(text, size, "%s", v->as.s);
+    break;
+  default:
+    return CORE_FAIL(CORE_ERR_CONFIG, "%s: sampler.%s must be a single value, got %s", origin,
+                     name, core_toml_type_name(v->type));
+  }
+  if (len < 0 || (size_t)len >= size)
+    return CORE_FAIL(CORE_ERR_CONFIG, "%s: sampler.%s is longer than %zu characters", origin,
+                     name, size - 1);
+  return CORE_OK;
+}
+
+/* Dynamic keys of [sampler]: every key gen/options.c knows, set through gen_options_set. */
+static core_status bind_sampler_option(void *user, const char *name, const core_toml_value *v,
+                                       const char *origin) {
+  sampler_binding *b = user;
+  pinn_config *cfg = b->cfg;
+  if (!is_sampler_key(name))
+    return unknown_sampler_key(name, origin);
+  char text[sizeof cfg->sampler.settings[0].text];
+  int is_string = 0;
+  CORE_TRY(sampler_value_text(v, name, origin, text, sizeof text, &is_string));
+  if (gen_options_set(&cfg->sampler.options, name, text) != CORE_OK)
+    return fail_with_origin(origin);
+  int i = 0;
+  while (i < cfg->sampler.n_settings && strcmp(cfg->sampler.settings[i].key, name) != 0)
+    i++;
+  if (i == PINN_MAX_SAMPLER_SETTINGS)
+    return CORE_FAIL(CORE_ERR_CONFIG, "%s: more than %d sampler settings", origin,
+                     PINN_MAX_SAMPLER_SETTINGS);
+  if (i == cfg->sampler.n_settings)
+    cfg->sampler.n_settings++;
+  pinn_sampler_setting *s = &cfg->sampler.settings[i];
+  snprintf(s->key, sizeof s->key, "%s", name);
+  snprintf(s->text, sizeof s->text, "%s", text);
+  s->is_string = is_string;
+  snprintf(b->origins[i], sizeof b->origins[i], "%s", origin);
+  return CORE_OK;
+}
+
+/* Where sampler.<key> was set, or NULL. */
+static const char *setting_origin(const sampler_binding *b, const char *key) {
+  for (int i = 0; i < b->cfg->sampler.n_settings; i++)
+    if (strcmp(b->cfg->sampler.settings[i].key, key) == 0)
+      return b->origins[i];
+  return NULL;
+}
+
+static core_status find_sampler(pinn_config *cfg, const core_config *binder) {
+  cfg->sampler.type = gen_sampler_type_find(cfg->sampler.kind);
+  if (cfg->sampler.type)
+    return CORE_OK;
+  const char *names[64];
+  char known[512] = "";
+  int n = 0;
+  for (const gen_sampler_type *const *t = gen_sampler_types; *t && n < 64; t++, n++) {
+    names[n] = (*t)->name;
+    size_t used = strlen(known);
+    snprintf(known + used, sizeof known - used, "%s%s", n ? ", " : "", (*t)->name);
+  }
+  const char *origin = core_config_origin(binder, "sampler.kind");
+  const char *s = core_config_suggest(cfg->sampler.kind, names, n);
+  if (s)
+    return CORE_FAIL(CORE_ERR_CONFIG, "%s: unknown sampler '%s' (did you mean '%s'?)",
+                     origin ? origin : core_config_source(binder), cfg->sampler.kind, s);
+  return CORE_FAIL(CORE_ERR_CONFIG, "%s: unknown sampler '%s' (known samplers: %s)",
+                   origin ? origin : core_config_source(binder), cfg->sampler.kind, known);
+}
+
+/* gen_options_validate names the field; the message gets the line of a setting it mentions. */
+static core_status validate_sampler(const pinn_config *cfg, const core_config *binder,
+                                    const sampler_binding *b) {
+  if (gen_options_validate(&cfg->sampler.options) == CORE_OK)
+    return CORE_OK;
+  const char *origin = core_config_source(binder);
+  for (int i = 0; i < cfg->sampler.n_settings; i++)
+    if (strstr(core_error_message(), cfg->sampler.settings[i].key)) {
+      origin = b->origins[i];
+      break;
+    }
+  return fail_with_origin(origin);
+}
+
+static const char *origin_or(const core_config *binder, const char *key, const char *fallback) {
+  const char *origin = core_config_origin(binder, key);
+  return origin ? origin : fallback;
+}
+
+/* RAD draws distinct points of the pool it was fitted on, so the pool must hold a round's draw. */
+static core_status check_rad_pool(const pinn_config *cfg, const core_config *binder,
+                                  const sampler_binding *b) {
+  size_t drawn = pinn_config_round_counts(cfg, 1).from_sampler;
+  const char *source = core_config_source(binder);
+  if (cfg->adaptive.pool == PINN_POOL_CANDIDATES && drawn > cfg->sampler.options.pool_size) {
+    const char *origin = setting_origin(b, "pool_size");
+    return CORE_FAIL(CORE_ERR_CONFIG,
+                     "%s: sampler.pool_size (%zu) must be at least the %zu points rad draws per "
+                     "round (adaptive.merge = \"%s\")",
+                     origin ? origin : origin_or(binder, "sampler.kind", source),
+                     cfg->sampler.options.pool_size, drawn,
+                     pinn_merge_names[cfg->adaptive.merge]);
+  }
+  if (cfg->adaptive.pool == PINN_POOL_POINTS && drawn > (size_t)cfg->points.n)
+    return CORE_FAIL(CORE_ERR_CONFIG,
+                     "%s: adaptive.add_points (%zu) must be <= points.n (%d) for rad with "
+                     "adaptive.pool = \"points\" (rad draws distinct points of the pool)",
+                     origin_or(binder, "adaptive.add_points", source), drawn, cfg->points.n);
+  return CORE_OK;
+}
+
+static core_status resolve_adaptive(pinn_config *cfg, const core_config *binder,
+                                    const sampler_binding *b) {
+  if (cfg->adaptive.merge == PINN_MERGE_ADD && cfg->adaptive.add_points == 0 &&
+      cfg->adaptive.rounds > 0) {
+    int per_round = cfg->points.n / cfg->adaptive.rounds;
+    cfg->adaptive.add_points = per_round > 0 ? per_round : 1;
+  }
+  if (cfg->adaptive.rounds == 0)
+    return CORE_OK;
+  if (pinn_config_max_points(cfg) > 10000000) {
+    const char *source = core_config_source(binder);
+    return CORE_FAIL(CORE_ERR_CONFIG,
+                     "%s: points.n + adaptive.rounds * adaptive.add_points = %zu exceeds 10000000",
+                     origin_or(binder, "adaptive.add_points",
+                               origin_or(binder, "adaptive.rounds", source)),
+                     pinn_config_max_points(cfg));
+  }
+  if (strcmp(cfg->sampler.type->name, "rad") == 0)
+    return check_rad_pool(cfg, binder, b);
+  return CORE_OK;
+}
+
+pinn_round_counts pinn_config_round_counts(const pinn_config *cfg, int round) {
+  pinn_round_counts c = {0, 0, 0};
+  size_t n = (size_t)cfg->points.n;
+  switch (cfg->adaptive.merge) {
+  case PINN_MERGE_ADD:
+    c.from_sampler = (size_t)cfg->adaptive.add_points;
+    c.kept = n + (size_t)(round > 1 ? round - 1 : 0) * (size_t)cfg->adaptive.add_points;
+    break;
+  case PINN_MERGE_MIX:
+    c.uniform = (size_t)floor(cfg->adaptive.uniform_fraction * (double)n + 0.5);
+    c.from_sampler = n - c.uniform;
+    break;
+  default:
+    c.from_sampler = n;
+  }
+  return c;
+}
+
+size_t pinn_config_max_points(const pinn_config *cfg) {
+  size_t n = (size_t)cfg->points.n;
+  if (cfg->adaptive.merge == PINN_MERGE_ADD)
+    n += (size_t)cfg->adaptive.rounds * (size_t)cfg->adaptive.add_points;
+  return n;
+}
+
 /* ---- loading ------------------------------------------------------------------------------- */
 
 static core_status bind_all(pinn_config *cfg, core_config *binder, const core_toml_doc *doc,
                             int n_overrides, const char *const *overrides,
-                            const pde_problem_type *const *types) {
+                            const pde_problem_type *const *types, sampler_binding *sampler) {
   CORE_TRY(core_config_add_dynamic(binder, "problem", bind_param, cfg));
+  CORE_TRY(core_config_add_dynamic(binder, "sampler", bind_sampler_option, sampler));
   CORE_TRY(core_config_bind(binder, doc, n_overrides, overrides));
   CORE_TRY(find_problem(cfg, binder, types));
+  CORE_TRY(find_sampler(cfg, binder));
   CORE_TRY(core_config_bind_dynamic(binder));
-  return resolve_evaluation(cfg, binder);
+  CORE_TRY(resolve_evaluation(cfg, binder));
+  CORE_TRY(validate_sampler(cfg, binder, sampler));
+  return resolve_adaptive(cfg, binder, sampler);
 }
 
 static core_status load_doc(pinn_config *cfg, const core_toml_doc *doc, int n_overrides,
                             const char *const *overrides, const pde_problem_type *const *types) {
   memset(cfg, 0, sizeof *cfg);
   snprintf(cfg->source, sizeof cfg->source, "%s", doc ? core_toml_doc_name(doc) : "<command line>");
+  cfg->sampler.options = gen_options_default();
   core_config *binder = NULL;
   CORE_TRY(core_config_create(&binder, schema, N_SCHEMA, cfg));
-  core_status s = bind_all(cfg, binder, doc, n_overrides, overrides, types ? types : pde_problem_types);
+  sampler_binding sampler = {.cfg = cfg};
+  core_status s = bind_all(cfg, binder, doc, n_overrides, overrides,
+                           types ? types : pde_problem_types, &sampler);
   core_config_destroy(binder);
   return s;
 }
@@ -225,9 +479,24 @@ core_status pinn_config_load_string(pinn_config *cfg, const char *text, const ch
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
+/* sampler.<key> settings as they were given (gen_options_set reads the same text back). */
+static void write_sampler_settings(const pinn_config *cfg, FILE *out) {
+  for (int i = 0; i < cfg->sampler.n_settings; i++) {
+    const pinn_sampler_setting *s = &cfg->sampler.settings[i];
+    fprintf(out, "%s = ", s->key);
+    if (s->is_string)
+      core_config_write_string(out, s->text);
+    else
+      fputs(s->text, out);
+    fputc('\n', out);
+  }
+}
+
 static void write_params(void *user, const char *table, FILE *out) {
   const pinn_config *cfg = user;
   const pde_problem_type *type = cfg->problem.type;
+  if (strcmp(table, "sampler") == 0)
+    write_sampler_settings(cfg, out);
   if (strcmp(table, "problem") != 0 || !type)
     return;
   for (int i = 0; i < type->n_params; i++) {

@@ -7,7 +7,10 @@
 #ifndef PINNSOLVE_PINN_CONFIG_H
 #define PINNSOLVE_PINN_CONFIG_H
 
+#include <stddef.h>
+
 #include "core/status.h"
+#include "gen/options.h"
 #include "nn/mlp.h"
 #include "pde/problem.h"
 
@@ -22,6 +25,30 @@ typedef enum pinn_points_kind {
   PINN_POINTS_LHS
 } pinn_points_kind;
 extern const char *const pinn_points_kind_names[]; /* NULL-terminated */
+
+/* [adaptive] merge: how a round's new points form the next training set. */
+typedef enum pinn_merge {
+  PINN_MERGE_REPLACE, /* the n new points replace the set */
+  PINN_MERGE_ADD,     /* add_points new points are appended to the set */
+  PINN_MERGE_MIX      /* n points: (1 - uniform_fraction) n from the sampler, the rest uniform */
+} pinn_merge;
+extern const char *const pinn_merge_names[]; /* NULL-terminated */
+
+/* [adaptive] pool: where residuals are measured before a refit. */
+typedef enum pinn_pool {
+  PINN_POOL_POINTS,    /* on the current training points */
+  PINN_POOL_CANDIDATES /* on a fresh uniform candidate pool of sampler.pool_size points */
+} pinn_pool;
+extern const char *const pinn_pool_names[]; /* NULL-terminated */
+
+#define PINN_MAX_SAMPLER_SETTINGS 64
+
+/* One sampler.<key> assignment as given (the last one per key), kept for the config writer. */
+typedef struct pinn_sampler_setting {
+  char key[48];   /* without "sampler." */
+  char text[80];  /* the value as gen_options_set reads it */
+  int is_string;  /* written back quoted */
+} pinn_sampler_setting;
 
 typedef struct pinn_config {
   char source[PINN_PATH_SIZE];       /* the config file ("<command line>" without one) */
@@ -57,6 +84,24 @@ typedef struct pinn_config {
     int n_upper;
   } evaluation;
   struct {
+    char kind[PINN_NAME_SIZE];       /* a registered gen sampler name */
+    const gen_sampler_type *type;    /* resolved from kind */
+    gen_options options;             /* gen_options_default() plus the sampler.<key> settings */
+    pinn_sampler_setting settings[PINN_MAX_SAMPLER_SETTINGS];
+    int n_settings;
+  } sampler;
+  struct {
+    int rounds;                      /* 0: train on the initial points only */
+    int adam_steps;                  /* per round */
+    int lbfgs_steps;                 /* per round */
+    int merge;                       /* a pinn_merge */
+    double uniform_fraction;         /* mix: share of the n points drawn uniformly */
+    int add_points;                  /* add: points appended per round (resolved, > 0 for add) */
+    int pool;                        /* a pinn_pool */
+    int reset_adam;                  /* clear Adam's moments at the start of every round */
+    int save_every;                  /* write the round arrays every this many rounds (0: never) */
+  } adaptive;
+  struct {
     int seed;
     int threads;
     char out_root[PINN_PATH_SIZE];
@@ -74,6 +119,16 @@ core_status pinn_config_load(pinn_config *cfg, const char *path, int n_overrides
 core_status pinn_config_load_string(pinn_config *cfg, const char *text, const char *name,
                                     int n_overrides, const char *const *overrides,
                                     const pde_problem_type *const *types);
+
+/* Points of one adaptive round: drawn from the sampler, drawn uniformly (mix), and kept from
+ * the previous set (add). */
+typedef struct pinn_round_counts {
+  size_t from_sampler, uniform, kept;
+} pinn_round_counts;
+/* For round k >= 1 (kept grows with k for "add"). */
+pinn_round_counts pinn_config_round_counts(const pinn_config *cfg, int round);
+/* The largest training set over the run: points.n, or points.n + rounds * add_points for "add". */
+size_t pinn_config_max_points(const pinn_config *cfg);
 
 /* Writes the resolved configuration as TOML (atomically: a temporary file renamed onto path).
  * Loading the written file gives the same configuration. */

@@ -12,6 +12,7 @@
 #include "core/run_dir.h"
 #include "gen/options.h"
 #include "gen/samplers.h"
+#include "pinn/adaptive.h"
 #include "pinn/blas_setup.h"
 #include "pinn/evaluation.h"
 #include "pinn/model.h"
@@ -32,6 +33,7 @@ typedef struct run_state {
   FILE *metrics;
   pinn_monitor *monitor;
   pinn_trainer *trainer;
+  pinn_adaptive_summary adaptive;
 } run_state;
 
 static void run_state_release(run_state *s) {
@@ -110,14 +112,15 @@ static core_status build_run(run_state *s, const pinn_run_request *request) {
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for the random number generator");
   CORE_TRY(create_network(s));
   CORE_TRY(draw_collocation_points(s));
-  CORE_TRY(pinn_model_create(&s->model, &s->problem, s->net, (size_t)c->points.n));
+  CORE_TRY(pinn_model_create(&s->model, &s->problem, s->net, pinn_config_max_points(c)));
   CORE_TRY(pinn_model_set_points(s->model, (size_t)c->points.n, s->points));
   CORE_TRY(pinn_evaluation_create(&s->evaluation, &s->problem, c->evaluation.points, c->evaluation.lower,
                                   c->evaluation.upper));
   CORE_TRY(open_run_directory(s, request));
   pinn_monitor_options monitor_options = {
       .eval_every = c->trainer.eval_every,
-      .total_steps = (long)c->trainer.adam_steps + c->trainer.lbfgs_steps,
+      .total_steps = (long)c->trainer.adam_steps + c->trainer.lbfgs_steps +
+                     (long)c->adaptive.rounds * (c->adaptive.adam_steps + c->adaptive.lbfgs_steps),
       .live = request->live_progress,
       .quiet = request->quiet,
   };
@@ -190,6 +193,15 @@ static core_status write_summary(const run_state *s, const pinn_run_result *r) {
   core_json_member_int(&json, "collocation_points", (long long)pinn_model_point_count(s->model));
   core_json_member_int(&json, "parameters", (long long)s->net->n_params);
   core_json_member_number(&json, "wall_seconds", r->wall_seconds);
+  core_json_member_string(&json, "sampler", c->sampler.kind);
+  core_json_member_int(&json, "rounds", s->adaptive.rounds);
+  core_json_member_number(&json, "fit_seconds", s->adaptive.fit_seconds);
+  core_json_member_number(&json, "sample_seconds", s->adaptive.sample_seconds);
+  core_json_member_number(&json, "pool_seconds", s->adaptive.pool_seconds);
+  core_json_member_number(&json, "fit_sample_fraction",
+                          r->wall_seconds > 0 ? (s->adaptive.fit_seconds + s->adaptive.sample_seconds) /
+                                                    r->wall_seconds
+                                              : 0.0);
   core_json_member_int(&json, "seed", c->run.seed);
   core_json_member_int(&json, "threads", c->run.threads);
   core_json_member_string(&json, "pinnsolve_version", pinn_version());
@@ -217,6 +229,11 @@ static core_status train_and_record(run_state *s, pinn_run_result *result) {
   if (status == CORE_OK)
     status = pinn_monitor_evaluate(s->monitor, steps, c->trainer.lbfgs_steps > 0 ? PINN_PHASE_LBFGS : PINN_PHASE_ADAM,
                                    loss);
+  pinn_adaptive_setup adaptive = {.config = c, .model = s->model, .trainer = s->trainer, .monitor = s->monitor,
+                                  .rng = s->rng, .dir = core_run_dir_staging_path(s->dir)};
+  if (status == CORE_OK)
+    status = pinn_adaptive_run(&adaptive, &s->adaptive); /* no-op for adaptive.rounds = 0 */
+  steps = pinn_trainer_steps_done(s->trainer);
   pinn_monitor_finish(s->monitor);
   CORE_TRY(status);
   pinn_errors errors = pinn_monitor_last_errors(s->monitor);

@@ -1,0 +1,439 @@
+/* The adaptive-sampling rounds (see pinn/adaptive.h). */
+#include "pinn/adaptive.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/npy.h"
+#include "gen/bootstrap.h"
+#include "gen/flow_matching.h"
+#include "gen/flow_sampler.h"
+#include "gen/samplers.h"
+
+/* ---- point sets: byte-exact comparison and hashing ---------------------------------------- */
+
+/* One point padded with zeros to GEN_MAX_DIM, so rows compare with one memcmp. */
+typedef struct point_row {
+  double x[GEN_MAX_DIM];
+} point_row;
+
+static int compare_rows(const void *a, const void *b) { return memcmp(a, b, sizeof(point_row)); }
+
+static void sort_rows(size_t n, int dim, const double *x, point_row *rows) {
+  for (size_t i = 0; i < n; i++) {
+    memset(&rows[i], 0, sizeof rows[i]);
+    memcpy(rows[i].x, x + i * (size_t)dim, (size_t)dim * sizeof(double));
+  }
+  qsort(rows, n, sizeof *rows, compare_rows);
+}
+
+/* FNV-1a, 64-bit (offset basis 14695981039346656037, prime 2^40 + 2^8 + 0xb3). */
+static uint64_t hash_rows(size_t n, int dim, const point_row *rows) {
+  uint64_t h = UINT64_C(14695981039346656037);
+  for (size_t i = 0; i < n; i++) {
+    const unsigned char *bytes = (const unsigned char *)rows[i].x;
+    for (size_t b = 0; b < (size_t)dim * sizeof(double); b++) {
+      h ^= bytes[b];
+      h *= UINT64_C(1099511628211);
+    }
+  }
+  return h;
+}
+
+/* Rows of `next` without a partner in `cur`, both sorted, matched as multisets. */
+static size_t count_new_rows(size_t n_cur, const point_row *cur, size_t n_next,
+                             const point_row *next) {
+  size_t i = 0, j = 0, matched = 0;
+  while (i < n_cur && j < n_next) {
+    int c = memcmp(&cur[i], &next[j], sizeof *cur);
+    if (c == 0) {
+      matched++;
+      i++;
+      j++;
+    } else if (c < 0) {
+      i++;
+    } else {
+      j++;
+    }
+  }
+  return n_next - matched;
+}
+
+core_status pinn_point_set_hash(size_t n, int dim, const double *x, uint64_t *hash) {
+  if (dim < 1 || dim > GEN_MAX_DIM)
+    return CORE_FAIL(CORE_ERR_INVALID, "point set hash: dimension %d outside 1..%d", dim,
+                     GEN_MAX_DIM);
+  point_row *rows = malloc((n ? n : 1) * sizeof *rows);
+  if (!rows)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory hashing %zu points", n);
+  sort_rows(n, dim, x, rows);
+  *hash = hash_rows(n, dim, rows);
+  free(rows);
+  return CORE_OK;
+}
+
+/* ---- fitting ------------------------------------------------------------------------------ */
+
+/* Coupling flows read weights as relative probabilities (gen/flow_sampler.h). */
+static int takes_probabilities(const gen_sampler_type *type) {
+  return type == &gen_sampler_realnvp || type == &gen_sampler_spline;
+}
+
+core_status pinn_adaptive_fit(gen_sampler *s, const gen_options *options, size_t n,
+                              const double *points, const double *abs_r, double *scratch,
+                              gsl_rng *rng) {
+  if (!s->type->fit)
+    return gen_weights_check(n, abs_r);
+  const double *weights = abs_r;
+  if (takes_probabilities(s->type)) {
+    CORE_TRY(gen_weights_normalise(n, abs_r, options->weight_power, options->weight_offset,
+                                   scratch));
+    weights = scratch;
+  }
+  return gen_sampler_fit(s, n, points, weights, rng);
+}
+
+/* The fit loss and out-of-box count of samplers that report them (NaN otherwise). */
+static void sampler_stats(const gen_sampler *s, double *fit_loss, double *out_of_box) {
+  *fit_loss = NAN;
+  *out_of_box = NAN;
+  if (s->type == &gen_sampler_fm) {
+    gen_fm_stats st;
+    if (gen_fm_get_stats(s, &st) == CORE_OK) {
+      if (st.fits > 0)
+        *fit_loss = st.loss;
+      *out_of_box = (double)st.out_of_box;
+    }
+  } else if (takes_probabilities(s->type)) {
+    gen_flow_fit_report r;
+    if (gen_flow_sampler_last_report(s, &r) == CORE_OK)
+      *fit_loss = isfinite(r.best_holdout_nll) ? r.best_holdout_nll : r.last_train_nll;
+  }
+}
+
+/* ---- the rounds --------------------------------------------------------------------------- */
+
+typedef struct adaptive {
+  const pinn_adaptive_setup *setup;
+  const pinn_config *c;
+  pinn_adaptive_summary *summary;
+  gen_box box;
+  int dim;
+  gen_sampler *sampler, *uniform;
+  size_t pool_capacity;
+  double *pool, *pool_r, *abs_r, *scratch; /* (pool_capacity, dim) and (pool_capacity) */
+  double *next, *new_r;                    /* (max_points, dim), (max_points) */
+  point_row *sorted_cur, *sorted_next;     /* (max_points) */
+  size_t n_cur;
+  FILE *csv;
+} adaptive;
+
+typedef struct round_record {
+  int round;
+  size_t n_points, from_sampler, uniform, pool_points;
+  double moved, fit_loss, fit_seconds, sample_seconds, pool_seconds, out_of_box;
+  double pool_mean, pool_max, new_mean, loss, l2, max_error, wall;
+  uint64_t hash;
+  long steps;
+} round_record;
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static const char csv_header[] =
+    "round,sampler,n_points,from_sampler,uniform,moved_fraction,points_hash,fit_loss,"
+    "fit_seconds,sample_seconds,pool_seconds,out_of_box,pool_points,pool_mean_abs_r,"
+    "pool_max_abs_r,new_mean_abs_r,loss,l2,max_error,steps,wall_seconds\n";
+
+static core_status open_csv(adaptive *a) {
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s/rounds.csv", a->setup->dir) >= (int)sizeof path)
+    return CORE_FAIL(CORE_ERR_INVALID, "run directory path too long for rounds.csv");
+  a->csv = fopen(path, "w");
+  if (!a->csv)
+    return CORE_FAIL(CORE_ERR_IO, "cannot write '%s'", path);
+  if (fputs(csv_header, a->csv) < 0 || fflush(a->csv) != 0)
+    return CORE_FAIL(CORE_ERR_IO, "cannot write '%s'", path);
+  return CORE_OK;
+}
+
+static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
+                                 pinn_adaptive_summary *summary) {
+  const pinn_config *c = setup->config;
+  a->setup = setup;
+  a->c = c;
+  a->summary = summary;
+  const pde_problem_type *type = c->problem.type;
+  a->dim = a->box.dim = type->dim;
+  memcpy(a->box.lower, type->lower, (size_t)type->dim * sizeof(double));
+  memcpy(a->box.upper, type->upper, (size_t)type->dim * sizeof(double));
+  size_t d = (size_t)a->dim, max_points = pinn_config_max_points(c);
+  if (pinn_model_point_count(setup->model) > max_points)
+    return CORE_FAIL(CORE_ERR_INVALID, "adaptive rounds: the model holds %zu points, more than %zu",
+                     pinn_model_point_count(setup->model), max_points);
+  a->pool_capacity = c->adaptive.pool == PINN_POOL_CANDIDATES ? c->sampler.options.pool_size
+                                                              : max_points;
+  a->pool = malloc(a->pool_capacity * d * sizeof(double));
+  a->pool_r = malloc(a->pool_capacity * sizeof(double));
+  a->abs_r = malloc(a->pool_capacity * sizeof(double));
+  a->scratch = malloc(a->pool_capacity * sizeof(double));
+  a->next = malloc(max_points * d * sizeof(double));
+  a->new_r = malloc(max_points * sizeof(double));
+  a->sorted_cur = malloc(max_points * sizeof(point_row));
+  a->sorted_next = malloc(max_points * sizeof(point_row));
+  if (!a->pool || !a->pool_r || !a->abs_r || !a->scratch || !a->next || !a->new_r ||
+      !a->sorted_cur || !a->sorted_next)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for adaptive rounds (pool %zu, points %zu)",
+                     a->pool_capacity, max_points);
+  CORE_TRY(gen_sampler_create(&a->sampler, c->sampler.type, &a->box, &c->sampler.options,
+                              setup->rng));
+  CORE_TRY(gen_sampler_create(&a->uniform, &gen_sampler_uniform, &a->box, &c->sampler.options,
+                              setup->rng));
+  return open_csv(a);
+}
+
+static core_status adaptive_close(adaptive *a) {
+  gen_sampler_destroy(a->sampler);
+  gen_sampler_destroy(a->uniform);
+  free(a->pool);
+  free(a->pool_r);
+  free(a->abs_r);
+  free(a->scratch);
+  free(a->next);
+  free(a->new_r);
+  free(a->sorted_cur);
+  free(a->sorted_next);
+  if (a->csv && fclose(a->csv) != 0)
+    return CORE_FAIL(CORE_ERR_IO, "cannot write rounds.csv");
+  return CORE_OK;
+}
+
+static core_status save_array(const adaptive *a, const char *stem, int round, const double *x,
+                              int ndim, size_t rows) {
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s/%s_round_%03d.npy", a->setup->dir, stem, round) >=
+      (int)sizeof path)
+    return CORE_FAIL(CORE_ERR_INVALID, "run directory path too long for %s", stem);
+  size_t shape[2] = {rows, (size_t)a->dim};
+  return core_npy_write(path, x, ndim, shape);
+}
+
+static int saves_round(const adaptive *a, int round) {
+  int every = a->c->adaptive.save_every;
+  return every > 0 && round % every == 0;
+}
+
+static core_status write_row(const adaptive *a, const round_record *r) {
+  int ok = fprintf(a->csv,
+                   "%d,%s,%zu,%zu,%zu,%.10e,%016" PRIx64 ",%.10e,%.6f,%.6f,%.6f,%.0f,%zu,%.10e,"
+                   "%.10e,%.10e,%.10e,%.10e,%.10e,%ld,%.4f\n",
+                   r->round, a->c->sampler.kind, r->n_points, r->from_sampler, r->uniform, r->moved,
+                   r->hash, r->fit_loss, r->fit_seconds, r->sample_seconds, r->pool_seconds,
+                   r->out_of_box, r->pool_points, r->pool_mean, r->pool_max, r->new_mean, r->loss,
+                   r->l2, r->max_error, r->steps, r->wall) >= 0;
+  if (!ok || fflush(a->csv) != 0)
+    return CORE_FAIL(CORE_ERR_IO, "cannot write rounds.csv");
+  return CORE_OK;
+}
+
+/* Loss on the current points, the monitor's evaluation row at this step, and the errors. */
+static core_status evaluate(const adaptive *a, pinn_phase phase, round_record *r) {
+  const pinn_adaptive_setup *s = a->setup;
+  CORE_TRY(pinn_model_loss_and_gradient(s->model, &r->loss));
+  r->steps = pinn_trainer_steps_done(s->trainer);
+  CORE_TRY(pinn_monitor_evaluate(s->monitor, r->steps, phase, r->loss));
+  pinn_monitor_finish(s->monitor);
+  pinn_errors e = pinn_monitor_last_errors(s->monitor);
+  r->l2 = e.relative_l2;
+  r->max_error = e.max_abs;
+  r->wall = pinn_monitor_elapsed(s->monitor);
+  return CORE_OK;
+}
+
+/* Round 0: the initial set and the initial training, already run and evaluated by the caller. */
+static core_status initial_round(adaptive *a) {
+  const pinn_model *model = a->setup->model;
+  a->n_cur = pinn_model_point_count(model);
+  sort_rows(a->n_cur, a->dim, pinn_model_points(model), a->sorted_cur);
+  round_record r = {.n_points = a->n_cur, .moved = NAN, .fit_loss = NAN, .out_of_box = NAN,
+                    .pool_mean = NAN, .pool_max = NAN, .new_mean = NAN};
+  r.hash = hash_rows(a->n_cur, a->dim, a->sorted_cur);
+  if (saves_round(a, 0))
+    CORE_TRY(save_array(a, "points", 0, pinn_model_points(model), 2, a->n_cur));
+  CORE_TRY(evaluate(a, a->c->trainer.lbfgs_steps > 0 ? PINN_PHASE_LBFGS : PINN_PHASE_ADAM, &r));
+  return write_row(a, &r);
+}
+
+static core_status nonfinite_residual(const adaptive *a, int round, size_t i) {
+  const pde_problem_type *type = a->c->problem.type;
+  char where[256] = "";
+  size_t used = 0;
+  for (int j = 0; j < a->dim && used < sizeof where; j++)
+    used += (size_t)snprintf(where + used, sizeof where - used, "%s%s = %g", j ? ", " : "",
+                             type->input_names ? type->input_names[j] : "x",
+                             a->pool[i * (size_t)a->dim + (size_t)j]);
+  return CORE_FAIL(CORE_ERR_NUMERIC,
+                   "round %d: the residual at pool point %zu (%s) is %g; the sampler cannot be "
+                   "fitted to non-finite residuals",
+                   round, i, where, a->pool_r[i]);
+}
+
+/* Step 1: the pool, its residuals and their statistics. */
+static core_status measure_pool(adaptive *a, int round, round_record *r) {
+  const pinn_adaptive_setup *s = a->setup;
+  double t0 = now_seconds();
+  size_t n = a->n_cur, d = (size_t)a->dim;
+  if (a->c->adaptive.pool == PINN_POOL_CANDIDATES) {
+    n = a->pool_capacity;
+    CORE_TRY(gen_sampler_sample(a->uniform, n, a->pool, s->rng));
+  } else {
+    memcpy(a->pool, pinn_model_points(s->model), n * d * sizeof(double));
+  }
+  CORE_TRY(pinn_model_residuals(s->model, n, a->pool, a->pool_r));
+  double sum = 0, max = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!isfinite(a->pool_r[i]))
+      return nonfinite_residual(a, round, i);
+    a->abs_r[i] = fabs(a->pool_r[i]);
+    sum += a->abs_r[i];
+    max = fmax(max, a->abs_r[i]);
+  }
+  r->pool_points = n;
+  r->pool_mean = sum / (double)n;
+  r->pool_max = max;
+  r->pool_seconds = now_seconds() - t0;
+  return CORE_OK;
+}
+
+static core_status check_inside(const adaptive *a, int round, size_t n, const double *x) {
+  size_t d = (size_t)a->dim;
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < d; j++) {
+      double v = x[i * d + j];
+      if (!(v >= a->box.lower[j] && v <= a->box.upper[j]))
+        return CORE_FAIL(CORE_ERR_NUMERIC,
+                         "round %d: sampler '%s' returned point %zu with coordinate %zu = %g "
+                         "outside [%g, %g]",
+                         round, a->c->sampler.kind, i, j, v, a->box.lower[j], a->box.upper[j]);
+    }
+  return CORE_OK;
+}
+
+/* Step 3: next = [kept current points | sampler points | uniform points]. */
+static core_status draw_next(adaptive *a, int round, size_t kept, round_record *r) {
+  const pinn_adaptive_setup *s = a->setup;
+  size_t d = (size_t)a->dim;
+  memcpy(a->next, pinn_model_points(s->model), kept * d * sizeof(double));
+  double *fresh = a->next + kept * d;
+  double t0 = now_seconds();
+  if (r->from_sampler > 0)
+    CORE_TRY(gen_sampler_sample(a->sampler, r->from_sampler, fresh, s->rng));
+  if (r->uniform > 0)
+    CORE_TRY(gen_sampler_sample(a->uniform, r->uniform, fresh + r->from_sampler * d, s->rng));
+  r->sample_seconds = now_seconds() - t0;
+  r->n_points = kept + r->from_sampler + r->uniform;
+  return check_inside(a, round, r->from_sampler + r->uniform, fresh);
+}
+
+/* Mean |r| at the sampler's new points under the network that chose them. */
+static core_status score_new_points(adaptive *a, size_t kept, round_record *r) {
+  r->new_mean = NAN;
+  if (r->from_sampler == 0)
+    return CORE_OK;
+  const double *x = a->next + kept * (size_t)a->dim;
+  CORE_TRY(pinn_model_residuals(a->setup->model, r->from_sampler, x, a->new_r));
+  double sum = 0;
+  for (size_t i = 0; i < r->from_sampler; i++)
+    sum += fabs(a->new_r[i]);
+  r->new_mean = sum / (double)r->from_sampler;
+  return CORE_OK;
+}
+
+/* Moved fraction and hash of the new set; the new set's sorted rows become the current ones. */
+static void compare_sets(adaptive *a, round_record *r) {
+  sort_rows(r->n_points, a->dim, a->next, a->sorted_next);
+  size_t fresh = count_new_rows(a->n_cur, a->sorted_cur, r->n_points, a->sorted_next);
+  r->moved = r->n_points ? (double)fresh / (double)r->n_points : 0.0;
+  r->hash = hash_rows(r->n_points, a->dim, a->sorted_next);
+  point_row *t = a->sorted_cur;
+  a->sorted_cur = a->sorted_next;
+  a->sorted_next = t;
+}
+
+static core_status save_round(const adaptive *a, int round, const round_record *r) {
+  if (!saves_round(a, round))
+    return CORE_OK;
+  CORE_TRY(save_array(a, "points", round, a->next, 2, r->n_points));
+  CORE_TRY(save_array(a, "pool", round, a->pool, 2, r->pool_points));
+  return save_array(a, "pool_residuals", round, a->pool_r, 1, r->pool_points);
+}
+
+static void log_round(const adaptive *a, const round_record *r) {
+  core_log("round %d/%d %s fit %.1fs sample %.1fs moved %.0f%% loss %.2e L2 %.2e", r->round,
+           a->c->adaptive.rounds, a->c->sampler.kind, r->fit_seconds, r->sample_seconds,
+           100.0 * r->moved, r->loss, r->l2);
+}
+
+static core_status run_round(adaptive *a, int round) {
+  const pinn_adaptive_setup *s = a->setup;
+  const pinn_config *c = a->c;
+  pinn_round_counts counts = pinn_config_round_counts(c, round);
+  round_record r = {.round = round, .from_sampler = counts.from_sampler, .uniform = counts.uniform};
+  CORE_TRY(measure_pool(a, round, &r));
+  double t0 = now_seconds();
+  CORE_TRY(pinn_adaptive_fit(a->sampler, &c->sampler.options, r.pool_points, a->pool, a->abs_r,
+                             a->scratch, s->rng));
+  r.fit_seconds = now_seconds() - t0;
+  size_t kept = c->adaptive.merge == PINN_MERGE_ADD ? a->n_cur : 0;
+  CORE_TRY(draw_next(a, round, kept, &r));
+  sampler_stats(a->sampler, &r.fit_loss, &r.out_of_box);
+  if (r.from_sampler == 0)
+    r.out_of_box = NAN;
+  CORE_TRY(score_new_points(a, kept, &r));
+  compare_sets(a, &r);
+  CORE_TRY(save_round(a, round, &r));
+  CORE_TRY(pinn_model_set_points(s->model, r.n_points, a->next));
+  a->n_cur = r.n_points;
+  a->summary->fit_seconds += r.fit_seconds;
+  a->summary->sample_seconds += r.sample_seconds;
+  a->summary->pool_seconds += r.pool_seconds;
+  pinn_monitor_set_round(s->monitor, round);
+  CORE_TRY(pinn_trainer_run(s->trainer, c->adaptive.adam_steps, c->adaptive.lbfgs_steps,
+                            c->adaptive.reset_adam));
+  CORE_TRY(evaluate(a, c->adaptive.lbfgs_steps > 0 ? PINN_PHASE_LBFGS : PINN_PHASE_ADAM, &r));
+  CORE_TRY(write_row(a, &r));
+  log_round(a, &r);
+  return CORE_OK;
+}
+
+core_status pinn_adaptive_run(const pinn_adaptive_setup *setup, pinn_adaptive_summary *summary) {
+  memset(summary, 0, sizeof *summary);
+  const pinn_config *c = setup->config;
+  if (c->adaptive.rounds == 0)
+    return CORE_OK;
+  adaptive a;
+  memset(&a, 0, sizeof a);
+  core_status status = adaptive_open(&a, setup, summary);
+  if (status == CORE_OK) {
+    core_log("adaptive: %d rounds of %d Adam + up to %d L-BFGS steps, sampler %s, merge %s, "
+             "pool %s",
+             c->adaptive.rounds, c->adaptive.adam_steps, c->adaptive.lbfgs_steps, c->sampler.kind,
+             pinn_merge_names[c->adaptive.merge], pinn_pool_names[c->adaptive.pool]);
+    status = initial_round(&a);
+  }
+  for (int k = 1; status == CORE_OK && k <= c->adaptive.rounds; k++) {
+    status = run_round(&a, k);
+    if (status == CORE_OK)
+      summary->rounds = k;
+  }
+  core_status closed = adaptive_close(&a);
+  return status != CORE_OK ? status : closed;
+}
