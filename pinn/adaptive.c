@@ -165,6 +165,15 @@ static core_status open_csv(adaptive *a) {
   return CORE_OK;
 }
 
+/* When the sampler is the kind that drew the initial points, it continues after them: a fresh
+ * "sobol" would otherwise repeat the initial set exactly in round 1 (a no-op resample). */
+static core_status skip_initial_draw(adaptive *a) {
+  const pinn_config *c = a->c;
+  if (strcmp(c->sampler.kind, pinn_points_kind_names[c->points.kind]) != 0)
+    return CORE_OK;
+  return gen_sampler_sample(a->sampler, (size_t)c->points.n, a->next, a->setup->rng);
+}
+
 static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
                                  pinn_adaptive_summary *summary) {
   const pinn_config *c = setup->config;
@@ -197,6 +206,7 @@ static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
                               setup->rng));
   CORE_TRY(gen_sampler_create(&a->uniform, &gen_sampler_uniform, &a->box, &c->sampler.options,
                               setup->rng));
+  CORE_TRY(skip_initial_draw(a));
   return open_csv(a);
 }
 

@@ -8,7 +8,9 @@
  *        mix: (n - u) sampler points + u = round(uniform_fraction n) uniform points,
  *   4. trains adaptive.adam_steps Adam + adaptive.lbfgs_steps L-BFGS steps on the new set (Adam
  *      warm-started unless adaptive.reset_adam) and evaluates.
- * The sampler persists across rounds, so model samplers warm-start their refits.
+ * The sampler persists across rounds, so model samplers warm-start their refits. When its kind is
+ * the points.kind that drew the initial set, it first skips points.n draws, so a deterministic
+ * sequence (sobol) continues after the initial points instead of repeating them.
  *
  * Files in the run directory (rounds >= 1 only; rounds = 0 writes nothing and draws nothing):
  *   rounds.csv, one row per round, flushed as it is written; round 0 is the initial training:

@@ -1,6 +1,7 @@
 /* core/config and pinn/config: defaults, unknown keys with suggestions, wrong types, ranges,
  * choices, overrides, dynamic [problem] keys, evaluation lengths against the problem's
- * dimension, and the resolved-config writer's round trip. Messages are checked with file:line. */
+ * dimension, [sampler] settings (gen options as dynamic keys) and [adaptive] combinations, and
+ * the resolved-config writer's round trip. Messages are checked with file:line. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "check_main.h"
 #include "core/config.h"
+#include "gen/sampler.h"
 #include "pinn/config.h"
 
 /* A three-input problem with two parameters, only for the binder (never evaluated). */
@@ -248,6 +250,126 @@ START_TEST(test_evaluation_vs_dimension) {
 }
 END_TEST
 
+START_TEST(test_sampler_keys) {
+  pinn_config cfg;
+  ck_assert_int_eq(load(&cfg, BURGERS, 0, NULL), CORE_OK);
+  ck_assert_str_eq(cfg.sampler.kind, "uniform");
+  ck_assert_ptr_eq(cfg.sampler.type, gen_sampler_type_find("uniform"));
+  gen_options def = gen_options_default();
+  ck_assert_double_eq(cfg.sampler.options.weight_power, def.weight_power);
+  ck_assert_int_eq(cfg.sampler.options.pool_size, def.pool_size);
+  ck_assert_int_eq(cfg.sampler.n_settings, 0);
+
+  ck_assert_int_eq(load(&cfg,
+                        BURGERS "[sampler]\nkind = \"fm\"\nfm_width = 16\nweight_power = 2\n"
+                                "dedupe = \"merge\"\nweight_offset = 0.5\n",
+                        0, NULL),
+                   CORE_OK);
+  ck_assert_ptr_eq(cfg.sampler.type, gen_sampler_type_find("fm"));
+  ck_assert_int_eq(cfg.sampler.options.fm_width, 16);
+  ck_assert_double_eq(cfg.sampler.options.weight_power, 2.0);
+  ck_assert_double_eq(cfg.sampler.options.weight_offset, 0.5);
+  ck_assert_int_eq(cfg.sampler.options.dedupe, GEN_DEDUPE_MERGE);
+  ck_assert_int_eq(cfg.sampler.options.fm_depth, def.fm_depth); /* untouched */
+
+  /* overrides: unquoted words for string settings, the last assignment wins */
+  const char *ov[] = {"sampler.kind=rad", "sampler.fm_integrator=euler", "sampler.fm_width=8",
+                      "sampler.weight_power=0.5"};
+  ck_assert_int_eq(load(&cfg, BURGERS "[sampler]\nfm_width = 16\n", 4, ov), CORE_OK);
+  ck_assert_str_eq(cfg.sampler.kind, "rad");
+  ck_assert_int_eq(cfg.sampler.options.fm_integrator, GEN_ODE_EULER);
+  ck_assert_int_eq(cfg.sampler.options.fm_width, 8);
+  ck_assert_double_eq(cfg.sampler.options.weight_power, 0.5);
+  ck_assert_int_eq(cfg.sampler.n_settings, 3);
+
+  expect_error(load(&cfg, BURGERS "[sampler]\nweight_pwer = 2\n", 0, NULL),
+               "t.toml:4: unknown key 'sampler.weight_pwer' (did you mean 'sampler.weight_power'?)");
+  expect_error(load(&cfg, BURGERS "[sampler]\ncolour = 2\n", 0, NULL),
+               "t.toml:4: unknown key 'sampler.colour' (sampler settings: weight_power, ");
+  const char *typo[] = {"sampler.fm_widht=3"};
+  expect_error(load(&cfg, BURGERS, 1, typo),
+               "--set sampler.fm_widht=3: unknown key 'sampler.fm_widht' (did you mean "
+               "'sampler.fm_width'?)");
+  expect_error(load(&cfg, BURGERS "[sampler]\nkind = \"fn\"\n", 0, NULL),
+               "t.toml:4: unknown sampler 'fn' (did you mean 'fm'?)");
+  expect_error(load(&cfg, BURGERS "[sampler]\nkind = \"gaussian_process\"\n", 0, NULL),
+               "t.toml:4: unknown sampler 'gaussian_process' (known samplers: uniform, sobol");
+  expect_error(load(&cfg, BURGERS "[sampler]\nfm_width = \"wide\"\n", 0, NULL),
+               "t.toml:4: sampler.fm_width: 'wide' is not an integer");
+  expect_error(load(&cfg, BURGERS "[sampler]\ndedupe = \"drop\"\n", 0, NULL),
+               "t.toml:4: sampler.dedupe: 'drop' is not jitter, merge or none");
+  expect_error(load(&cfg, BURGERS "[sampler]\nweight_power = [1, 2]\n", 0, NULL),
+               "t.toml:4: sampler.weight_power must be a single value, got array");
+  /* gen_options_validate's range checks, placed at the line that set the field */
+  expect_error(load(&cfg, BURGERS "[sampler]\nkind = \"fm\"\n\nfm_depth = 9\n", 0, NULL),
+               "t.toml:6: sampler.fm_width must be >= 1 and fm_depth in 1..8");
+  expect_error(load(&cfg, BURGERS "[sampler]\nweight_offset = -1\n", 0, NULL),
+               "t.toml:4: sampler.weight_offset must be finite and >= 0, got -1");
+}
+END_TEST
+
+START_TEST(test_adaptive_keys) {
+  pinn_config cfg;
+  ck_assert_int_eq(load(&cfg, BURGERS, 0, NULL), CORE_OK);
+  ck_assert_int_eq(cfg.adaptive.rounds, 0);
+  ck_assert_int_eq(cfg.adaptive.adam_steps, 1000);
+  ck_assert_int_eq(cfg.adaptive.lbfgs_steps, 0);
+  ck_assert_int_eq(cfg.adaptive.merge, PINN_MERGE_REPLACE);
+  ck_assert_double_eq(cfg.adaptive.uniform_fraction, 0.1);
+  ck_assert_int_eq(cfg.adaptive.pool, PINN_POOL_CANDIDATES);
+  ck_assert_int_eq(cfg.adaptive.reset_adam, 0);
+  ck_assert_int_eq(cfg.adaptive.save_every, 1);
+  ck_assert_int_eq(pinn_config_max_points(&cfg), 2000);
+
+  expect_error(load(&cfg, BURGERS "[adaptive]\nrounds = -1\n", 0, NULL),
+               "t.toml:4: adaptive.rounds must be >= 0, got -1");
+  expect_error(load(&cfg, BURGERS "[adaptive]\nmerge = \"append\"\n", 0, NULL),
+               "t.toml:4: adaptive.merge must be one of \"replace\", \"add\", \"mix\"; got "
+               "\"append\"");
+  const char *pool[] = {"adaptive.pool=grid"};
+  expect_error(load(&cfg, BURGERS, 1, pool), "--set adaptive.pool=grid: adaptive.pool must be "
+                                             "one of \"points\", \"candidates\"");
+  expect_error(load(&cfg, BURGERS "[adaptive]\nuniform_fraction = 1.5\n", 0, NULL),
+               "t.toml:4: adaptive.uniform_fraction must be <= 1, got 1.5");
+  expect_error(load(&cfg, BURGERS "[adaptive]\nreset_adam = 1\n", 0, NULL),
+               "t.toml:4: adaptive.reset_adam must be a boolean");
+
+  /* add: default share points.n / rounds; the model must hold the final set */
+  ck_assert_int_eq(load(&cfg, BURGERS "[adaptive]\nrounds = 4\nmerge = \"add\"\n", 0, NULL),
+                   CORE_OK);
+  ck_assert_int_eq(cfg.adaptive.add_points, 500);
+  ck_assert_int_eq(pinn_config_max_points(&cfg), 4000);
+  pinn_round_counts r3 = pinn_config_round_counts(&cfg, 3);
+  ck_assert_int_eq(r3.kept, 3000);
+  ck_assert_int_eq(r3.from_sampler, 500);
+  ck_assert_int_eq(r3.uniform, 0);
+  /* mix: the uniform share rounds to the nearest point */
+  ck_assert_int_eq(load(&cfg, BURGERS "[points]\nn = 10\n[adaptive]\nmerge = \"mix\"\n"
+                                      "uniform_fraction = 0.25\n",
+                        0, NULL),
+                   CORE_OK);
+  pinn_round_counts m = pinn_config_round_counts(&cfg, 1);
+  ck_assert_int_eq(m.uniform, 3);
+  ck_assert_int_eq(m.from_sampler, 7);
+  ck_assert_int_eq(m.kept, 0);
+
+  /* RAD draws distinct pool points */
+  expect_error(load(&cfg, BURGERS "[adaptive]\nrounds = 1\n[sampler]\nkind = \"rad\"\n"
+                                  "pool_size = 100\n",
+                    0, NULL),
+               "t.toml:7: sampler.pool_size (100) must be at least the 2000 points rad draws per "
+               "round");
+  const char *rad_add[] = {"sampler.kind=rad", "adaptive.rounds=1", "adaptive.merge=add",
+                           "adaptive.pool=points", "adaptive.add_points=3000"};
+  expect_error(load(&cfg, BURGERS, 5, rad_add),
+               "--set adaptive.add_points=3000: adaptive.add_points (3000) must be <= points.n "
+               "(2000)");
+  const char *huge[] = {"adaptive.rounds=1000", "adaptive.merge=add",
+                        "adaptive.add_points=1000000"};
+  expect_error(load(&cfg, BURGERS, 3, huge), "exceeds 10000000");
+}
+END_TEST
+
 static char *read_all(const char *path) {
   FILE *f = fopen(path, "rb");
   ck_assert_ptr_nonnull(f);
@@ -268,11 +390,13 @@ START_TEST(test_write_round_trip) {
   snprintf(second, sizeof second, "%s/b.toml", dir);
   pinn_config a, b;
   const char *ov[] = {"trainer.learning_rate=0.1", "run.out_root=out dir \"q\"\\x",
-                      "problem.nu=0.1"};
+                      "problem.nu=0.1", "sampler.fm_integrator=heun", "sampler.weight_power=0.1"};
   ck_assert_int_eq(load(&a,
                         BURGERS "[network]\nhidden = [3, 5, 7, 9]\nactivation = \"sin\"\n"
-                                "[evaluation]\nlower = [-0.5, 0.25]\n[trainer]\nlbfgs_steps = 9\n",
-                        3, ov),
+                                "[evaluation]\nlower = [-0.5, 0.25]\n[trainer]\nlbfgs_steps = 9\n"
+                                "[sampler]\nkind = \"fm\"\nfm_width = 12\n"
+                                "[adaptive]\nrounds = 3\nmerge = \"add\"\nreset_adam = true\n",
+                        5, ov),
                    CORE_OK);
   ck_assert_int_eq(pinn_config_write(&a, first), CORE_OK);
   core_error_clear();
@@ -288,6 +412,14 @@ START_TEST(test_write_round_trip) {
   ck_assert_double_eq(b.evaluation.upper[0], a.evaluation.upper[0]);
   ck_assert_int_eq(b.evaluation.points[1], 100);
   ck_assert_str_eq(b.run.out_root, "out dir \"q\"\\x");
+  ck_assert_str_eq(b.sampler.kind, "fm");
+  ck_assert_int_eq(b.sampler.options.fm_width, 12);
+  ck_assert_int_eq(b.sampler.options.fm_integrator, GEN_ODE_HEUN);
+  ck_assert_double_eq(b.sampler.options.weight_power, 0.1);
+  ck_assert_int_eq(b.adaptive.rounds, 3);
+  ck_assert_int_eq(b.adaptive.merge, PINN_MERGE_ADD);
+  ck_assert_int_eq(b.adaptive.add_points, 666);
+  ck_assert_int_eq(b.adaptive.reset_adam, 1);
   /* writing what was read gives the same text apart from the source comment */
   ck_assert_int_eq(pinn_config_write(&b, second), CORE_OK);
   char *ta = read_all(first), *tb = read_all(second);
@@ -398,6 +530,8 @@ static Suite *make_suite(void) {
   tcase_add_test(tc, test_overrides);
   tcase_add_test(tc, test_problem_keys);
   tcase_add_test(tc, test_evaluation_vs_dimension);
+  tcase_add_test(tc, test_sampler_keys);
+  tcase_add_test(tc, test_adaptive_keys);
   tcase_add_test(tc, test_write_round_trip);
   tcase_add_test(tc, test_missing_file);
   tcase_add_test(tc, test_suggest);
