@@ -283,7 +283,8 @@ START_TEST(test_sampler_keys) {
   ck_assert_int_eq(cfg.sampler.n_settings, 3);
 
   expect_error(load(&cfg, BURGERS "[sampler]\nweight_pwer = 2\n", 0, NULL),
-               "t.toml:4: unknown key 'sampler.weight_pwer' (did you mean 'sampler.weight_power'?)");
+               "t.toml:4: unknown key 'sampler.weight_pwer' (did you mean "
+               "'sampler.weight_power'?)");
   expect_error(load(&cfg, BURGERS "[sampler]\ncolour = 2\n", 0, NULL),
                "t.toml:4: unknown key 'sampler.colour' (sampler settings: weight_power, ");
   const char *typo[] = {"sampler.fm_widht=3"};
