@@ -14,11 +14,11 @@ struct gen_coupling_flow {
   nn_jet_workspace *ws[GEN_COUPLING_MAX_LAYERS];
   double *cond_in[GEN_COUPLING_MAX_LAYERS]; /* (max_points, max(n_cond, 1)) */
   const double *raw[GEN_COUPLING_MAX_LAYERS]; /* conditioner outputs of the last forward */
-  double *act[GEN_COUPLING_MAX_LAYERS + 1];   /* layer inputs (max_points, dim); act[L] = z */
-  double *raw_bar;   /* (max_points, max n_trans * n_raw) */
-  double *cond_bar;  /* (max_points, dim) */
+  double *act[GEN_COUPLING_MAX_LAYERS + 1]; /* layer inputs (max_points, dim); act[L] = z */
+  double *raw_bar; /* (max_points, max n_trans * n_raw) */
+  double *cond_bar; /* (max_points, dim) */
   double *state_bar; /* (max_points, dim) */
-  size_t n_kept;     /* points of the last forward_keep (0 = none) */
+  size_t n_kept; /* points of the last forward_keep (0 = none) */
 };
 
 static core_status validate(const gen_coupling_options *o) {
@@ -151,7 +151,8 @@ static double affine_backward(double bound, const double *raw, double x, double 
   return x * e + raw[1];
 }
 
-static double element_forward(const gen_coupling_flow *f, const double *raw, double x, double *ell) {
+static double element_forward(const gen_coupling_flow *f, const double *raw, double x,
+                              double *ell) {
   if (f->o.kind == GEN_COUPLING_AFFINE)
     return affine_forward(f->o.scale_bound, raw, x, ell);
   gen_rq_knots k;
@@ -159,7 +160,8 @@ static double element_forward(const gen_coupling_flow *f, const double *raw, dou
   return gen_rq_forward(&k, x, ell);
 }
 
-static double element_inverse(const gen_coupling_flow *f, const double *raw, double y, double *ell) {
+static double element_inverse(const gen_coupling_flow *f, const double *raw, double y,
+                              double *ell) {
   if (f->o.kind == GEN_COUPLING_AFFINE)
     return affine_inverse(f->o.scale_bound, raw, y, ell);
   gen_rq_knots k;
@@ -204,8 +206,8 @@ static core_status layer_forward(gen_coupling_flow *f, int l, size_t n, const do
     for (int j = 0; j < nt; j++) {
       size_t at = p * (size_t)d + (size_t)f->trans_idx[l][j];
       double ell;
-      out[at] = element_forward(f, f->raw[l] + p * out_dim + (size_t)j * (size_t)f->n_raw, in[at],
-                                &ell);
+      out[at] =
+          element_forward(f, f->raw[l] + p * out_dim + (size_t)j * (size_t)f->n_raw, in[at], &ell);
       logdet[p] += ell;
     }
   return CORE_OK;
@@ -221,8 +223,8 @@ static core_status layer_inverse(gen_coupling_flow *f, int l, size_t n, const do
     for (int j = 0; j < nt; j++) {
       size_t at = p * (size_t)d + (size_t)f->trans_idx[l][j];
       double ell;
-      in[at] = element_inverse(f, f->raw[l] + p * out_dim + (size_t)j * (size_t)f->n_raw, out[at],
-                               &ell);
+      in[at] =
+          element_inverse(f, f->raw[l] + p * out_dim + (size_t)j * (size_t)f->n_raw, out[at], &ell);
       logdet[p] += ell;
     }
   return CORE_OK;
@@ -235,7 +237,8 @@ static core_status check_finite(size_t n, int d, const double *x, const double *
     for (int j = 0; j < d && ok; j++)
       ok = isfinite(x[p * (size_t)d + (size_t)j]);
     if (!ok)
-      return CORE_FAIL(CORE_ERR_NUMERIC, "coupling flow %s: non-finite value at point %zu", what, p);
+      return CORE_FAIL(CORE_ERR_NUMERIC, "coupling flow %s: non-finite value at point %zu", what,
+                       p);
   }
   return CORE_OK;
 }
@@ -297,13 +300,15 @@ static core_status layer_backward(gen_coupling_flow *f, int l, size_t n, const d
       size_t at = p * (size_t)d + (size_t)f->trans_idx[l][j];
       size_t r = p * out_dim + (size_t)j * (size_t)f->n_raw;
       double x_bar;
-      element_backward(f, f->raw[l] + r, in[at], f->state_bar[at], l_bar[p], f->raw_bar + r, &x_bar);
+      element_backward(f, f->raw[l] + r, in[at], f->state_bar[at], l_bar[p], f->raw_bar + r,
+                       &x_bar);
       f->state_bar[at] = x_bar;
     }
   CORE_TRY(nn_mlp_backward(f->mlp[l], f->ws[l], f->raw_bar, f->cond_bar));
   for (size_t p = 0; p < n && nc > 0; p++)
     for (int j = 0; j < nc; j++)
-      f->state_bar[p * (size_t)d + (size_t)f->cond_idx[l][j]] += f->cond_bar[p * (size_t)nc + (size_t)j];
+      f->state_bar[p * (size_t)d + (size_t)f->cond_idx[l][j]] +=
+          f->cond_bar[p * (size_t)nc + (size_t)j];
   return CORE_OK;
 }
 

@@ -32,13 +32,13 @@ typedef enum gen_coupling_kind { GEN_COUPLING_AFFINE, GEN_COUPLING_SPLINE } gen_
 
 typedef struct gen_coupling_options {
   gen_coupling_kind kind;
-  int dim;            /* 1..GEN_COUPLING_MAX_DIM */
-  int n_layers;       /* 1..GEN_COUPLING_MAX_LAYERS */
-  int hidden_width;   /* conditioner hidden width >= 1 */
-  int hidden_depth;   /* conditioner hidden layers, 1..NN_MAX_LAYERS-1 */
+  int dim; /* 1..GEN_COUPLING_MAX_DIM */
+  int n_layers; /* 1..GEN_COUPLING_MAX_LAYERS */
+  int hidden_width; /* conditioner hidden width >= 1 */
+  int hidden_depth; /* conditioner hidden layers, 1..NN_MAX_LAYERS-1 */
   double scale_bound; /* affine: bound b on |s|, > 0 */
   gen_rq_config spline;
-  size_t max_points;  /* points per internal chunk and per training batch, >= 1 */
+  size_t max_points; /* points per internal chunk and per training batch, >= 1 */
 } gen_coupling_options;
 
 typedef struct gen_coupling_flow gen_coupling_flow;

@@ -67,7 +67,8 @@ static void to_box(const gen_flow_sampler_state *st, const double *u, double *x)
     if (st->map == GEN_BOX_MAP_LOGIT)
       v = v >= 0.0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v));
     double xj = st->box.lower[j] + v * (st->box.upper[j] - st->box.lower[j]);
-    x[j] = xj < st->box.lower[j] ? st->box.lower[j] : (xj > st->box.upper[j] ? st->box.upper[j] : xj);
+    x[j] =
+        xj < st->box.lower[j] ? st->box.lower[j] : (xj > st->box.upper[j] ? st->box.upper[j] : xj);
   }
 }
 
@@ -82,8 +83,8 @@ static int inside(const gen_box *box, const double *x) {
   return in;
 }
 
-core_status gen_flow_sampler_fit(void *state, size_t n, const double *points,
-                                 const double *weights, gsl_rng *rng) {
+core_status gen_flow_sampler_fit(void *state, size_t n, const double *points, const double *weights,
+                                 gsl_rng *rng) {
   gen_flow_sampler_state *st = state;
   size_t d = (size_t)st->box.dim;
   for (size_t i = 0; i < n; i++)
@@ -114,7 +115,8 @@ core_status gen_flow_sampler_sample(void *state, size_t n, double *points, gsl_r
     size_t c = n - start < m ? n - start : m;
     double *chunk = points + start * d;
     for (size_t i = 0; i < c * d; i++)
-      chunk[i] = st->base == GEN_FLOW_BASE_GAUSSIAN ? gsl_ran_gaussian(rng, 1.0) : gsl_rng_uniform(rng);
+      chunk[i] =
+          st->base == GEN_FLOW_BASE_GAUSSIAN ? gsl_ran_gaussian(rng, 1.0) : gsl_rng_uniform(rng);
     CORE_TRY(gen_coupling_flow_inverse(st->flow, c, chunk, chunk, st->chunk_logdet));
     for (size_t i = 0; i < c; i++)
       to_box(st, chunk + i * d, chunk + i * d);
@@ -132,8 +134,10 @@ core_status gen_flow_sampler_log_density(void *state, size_t n, const double *po
       const double *x = points + (start + i) * d;
       int in = inside(&st->box, x);
       if (in < 0)
-        return CORE_FAIL(CORE_ERR_NUMERIC, "log density asked at point %zu with a non-finite "
-                         "coordinate", start + i);
+        return CORE_FAIL(CORE_ERR_NUMERIC,
+                         "log density asked at point %zu with a non-finite "
+                         "coordinate",
+                         start + i);
       st->chunk_inside[i] = (unsigned char)in;
       /* Outside points go through the flow clamped and are overwritten with -inf below. */
       st->chunk_offset[i] = to_flow(st, x, st->chunk_u + i * d);
@@ -156,7 +160,7 @@ static core_status flow_state(const gen_sampler *s, gen_flow_sampler_state **st)
 }
 
 core_status gen_flow_sampler_last_report(const gen_sampler *s, gen_flow_fit_report *report) {
-  gen_flow_sampler_state *st;
+  gen_flow_sampler_state *st = NULL;
   CORE_TRY(flow_state(s, &st));
   if (st->n_fits == 0)
     return CORE_FAIL(CORE_ERR_INVALID, "sampler '%s' has not been fitted", s->type->name);
@@ -165,7 +169,7 @@ core_status gen_flow_sampler_last_report(const gen_sampler *s, gen_flow_fit_repo
 }
 
 core_status gen_flow_sampler_flow(gen_sampler *s, gen_coupling_flow **flow) {
-  gen_flow_sampler_state *st;
+  gen_flow_sampler_state *st = NULL;
   CORE_TRY(flow_state(s, &st));
   *flow = st->flow;
   return CORE_OK;

@@ -11,7 +11,7 @@
  * log q(x) = log p_base(z) + ln|det ∂z/∂u| + ln|det ∂u/∂x|; -inf outside the box.
  *
  * fit(points, weights) is a weighted maximum-likelihood fit (gen/flow_train.h) on the points as
- * given: weights are used as relative probabilities (w_i / Σ w), no bootstrap resample, so there are
+ * given: weights are relative probabilities (w_i / Σ w), no bootstrap resample, so there are
  * no exact duplicates to collapse on; held-out early stopping guards against over-fitting single
  * heavy points. Every fit continues from the current parameters (warm start); Adam moments restart.
  * Points outside the box are rejected (CORE_ERR_INVALID). */
@@ -30,9 +30,9 @@ typedef struct gen_flow_sampler_state {
   gen_flow_base base;
   gen_coupling_flow *flow;
   gen_flow_trainer *trainer;
-  double *chunk_u;                                  /* (max_points, dim) */
+  double *chunk_u; /* (max_points, dim) */
   double *chunk_logdet, *chunk_offset, *chunk_base; /* (max_points) */
-  unsigned char *chunk_inside;                      /* (max_points) */
+  unsigned char *chunk_inside; /* (max_points) */
   int n_fits;
   gen_flow_fit_report last;
 } gen_flow_sampler_state;
@@ -41,11 +41,10 @@ typedef struct gen_flow_sampler_state {
 core_status gen_flow_sampler_init(gen_flow_sampler_state *st, const gen_box *box, gen_box_map map,
                                   gen_flow_base base, const gen_coupling_options *flow_options,
                                   const gen_flow_train_options *train_options, gsl_rng *rng);
-core_status gen_flow_sampler_fit(void *state, size_t n, const double *points,
-                                 const double *weights, gsl_rng *rng);
+core_status gen_flow_sampler_fit(void *state, size_t n, const double *points, const double *weights,
+                                 gsl_rng *rng);
 core_status gen_flow_sampler_sample(void *state, size_t n, double *points, gsl_rng *rng);
-core_status gen_flow_sampler_log_density(void *state, size_t n, const double *points,
-                                         double *logp);
+core_status gen_flow_sampler_log_density(void *state, size_t n, const double *points, double *logp);
 void gen_flow_sampler_destroy(void *state);
 
 /* For a sampler of type "realnvp" or "spline" (CORE_ERR_INVALID otherwise): the report of its last

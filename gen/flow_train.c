@@ -15,7 +15,8 @@ struct gen_flow_trainer {
   double *batch_u, *z_bar, *l_bar, *logdet; /* (max_points, dim) / (max_points) */
 };
 
-void gen_flow_base_log_density(gen_flow_base base, int dim, size_t n, const double *z, double *out) {
+void gen_flow_base_log_density(gen_flow_base base, int dim, size_t n, const double *z,
+                               double *out) {
   for (size_t p = 0; p < n; p++) {
     if (base == GEN_FLOW_BASE_UNIFORM) {
       out[p] = 0.0;
@@ -32,10 +33,11 @@ core_status gen_flow_trainer_create(gen_flow_trainer **out, gen_coupling_flow *f
                                     gen_flow_base base, const gen_flow_train_options *o) {
   *out = NULL;
   if (o->epochs < 1 || !(o->learning_rate > 0.0) || !(o->holdout_fraction >= 0.0) ||
-      !(o->holdout_fraction <= 0.9))
+      !(o->holdout_fraction <= 0.9) || !(o->lr_decay > 0.0 && o->lr_decay <= 1.0))
     return CORE_FAIL(CORE_ERR_INVALID,
-                     "flow training: epochs %d, learning rate %g, held-out fraction %g invalid",
-                     o->epochs, o->learning_rate, o->holdout_fraction);
+                     "flow training: epochs %d, learning rate %g, decay %g, held-out fraction %g "
+                     "invalid",
+                     o->epochs, o->learning_rate, o->lr_decay, o->holdout_fraction);
   gen_flow_trainer *t = calloc(1, sizeof *t);
   if (!t)
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory creating flow trainer");
@@ -49,18 +51,25 @@ core_status gen_flow_trainer_create(gen_flow_trainer **out, gen_coupling_flow *f
   t->z_bar = malloc(m * d * sizeof(double));
   t->l_bar = malloc(m * sizeof(double));
   t->logdet = malloc(m * sizeof(double));
-  core_status s = CORE_OK;
-  if (!t->batch_u || !t->z_bar || !t->l_bar || !t->logdet)
-    s = CORE_FAIL(CORE_ERR_NOMEM, "out of memory creating flow trainer");
-  nn_adam_options ao = nn_adam_default_options();
-  ao.learning_rate = o->learning_rate;
-  for (int b = 0; s == CORE_OK && b < t->n_blocks; b++)
-    s = nn_adam_create(&t->adam[b], gen_coupling_flow_block(flow, b)->n_params, &ao);
-  if (s != CORE_OK) {
+  if (!t->batch_u || !t->z_bar || !t->l_bar || !t->logdet) {
     gen_flow_trainer_destroy(t);
-    return s;
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory creating flow trainer");
   }
   *out = t;
+  return CORE_OK;
+}
+
+/* Fresh Adam moments and a decay lr · lr_decay^(step / total_steps) for the coming fit. */
+static core_status reset_optimisers(gen_flow_trainer *t, size_t total_steps) {
+  nn_adam_options ao = nn_adam_default_options();
+  ao.learning_rate = t->o.learning_rate;
+  ao.decay_rate = t->o.lr_decay;
+  ao.decay_steps = total_steps > 0 ? (long)total_steps : 1;
+  for (int b = 0; b < t->n_blocks; b++) {
+    nn_adam_destroy(t->adam[b]);
+    t->adam[b] = NULL;
+    CORE_TRY(nn_adam_create(&t->adam[b], gen_coupling_flow_block(t->flow, b)->n_params, &ao));
+  }
   return CORE_OK;
 }
 
@@ -113,7 +122,7 @@ core_status gen_flow_weighted_nll(gen_coupling_flow *flow, gen_flow_base base, s
   return CORE_OK;
 }
 
-/* One Adam step on the batch in t->batch_u (m points); *nll = batch mean NLL in flow coordinates. */
+/* One Adam step on the batch in t->batch_u (m points); *nll = batch mean NLL (flow coordinates). */
 static core_status train_step(gen_flow_trainer *t, size_t m, double *nll) {
   const gen_coupling_options *fo = gen_coupling_flow_options(t->flow);
   size_t d = (size_t)fo->dim;
@@ -209,14 +218,20 @@ static core_status check_inputs(size_t n, const double *u, const double *weights
   return CORE_OK;
 }
 
+static size_t batch_size(const gen_flow_trainer *t, const fit_data *fd) {
+  size_t batch = gen_coupling_flow_options(t->flow)->max_points;
+  return batch > fd->n_train ? fd->n_train : batch;
+}
+
+static size_t steps_per_epoch(const gen_flow_trainer *t, const fit_data *fd) {
+  return (fd->n_train + batch_size(t, fd) - 1) / batch_size(t, fd);
+}
+
 /* One epoch: ceil(n_train / batch) steps; returns the mean batch NLL. */
 static core_status run_epoch(gen_flow_trainer *t, fit_data *fd, const double *u, gsl_rng *rng,
                              double *mean_nll) {
   size_t d = (size_t)gen_coupling_flow_options(t->flow)->dim;
-  size_t batch = gen_coupling_flow_options(t->flow)->max_points;
-  if (batch > fd->n_train)
-    batch = fd->n_train;
-  size_t steps = (fd->n_train + batch - 1) / batch;
+  size_t batch = batch_size(t, fd), steps = steps_per_epoch(t, fd);
   size_t *train = fd->perm + fd->n_hold;
   if (!fd->table)
     gsl_ran_shuffle(rng, train, fd->n_train, sizeof *train);
@@ -224,7 +239,8 @@ static core_status run_epoch(gen_flow_trainer *t, fit_data *fd, const double *u,
   for (size_t s = 0; s < steps; s++) {
     size_t m = batch;
     for (size_t p = 0; p < m; p++) {
-      size_t k = fd->table ? train[gsl_ran_discrete(rng, fd->table)] : train[(s * batch + p) % fd->n_train];
+      size_t k = fd->table ? train[gsl_ran_discrete(rng, fd->table)]
+                           : train[(s * batch + p) % fd->n_train];
       memcpy(t->batch_u + p * d, u + k * d, d * sizeof(double));
     }
     double nll;
@@ -270,11 +286,11 @@ core_status gen_flow_trainer_fit(gen_flow_trainer *t, size_t n, const double *u,
                                  gen_flow_fit_report *report) {
   size_t d = (size_t)gen_coupling_flow_options(t->flow)->dim;
   CORE_TRY(check_inputs(n, u, weights, d));
-  for (int b = 0; b < t->n_blocks; b++)
-    nn_adam_reset(t->adam[b]);
   fit_data fd = {0};
   gen_flow_fit_report r;
   core_status s = fit_data_init(&fd, t, n, u, weights, offset, rng);
+  if (s == CORE_OK)
+    s = reset_optimisers(t, (size_t)t->o.epochs * steps_per_epoch(t, &fd));
   if (s == CORE_OK)
     s = fit_loop(t, &fd, u, rng, &r);
   fit_data_free(&fd);

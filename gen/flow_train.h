@@ -22,26 +22,29 @@
 
 typedef enum gen_flow_base {
   GEN_FLOW_BASE_GAUSSIAN, /* N(0, I_d) */
-  GEN_FLOW_BASE_UNIFORM   /* U[0, 1]^d (log density 0 inside) */
+  GEN_FLOW_BASE_UNIFORM /* U[0, 1]^d (log density 0 inside) */
 } gen_flow_base;
 
 typedef struct gen_flow_train_options {
-  int epochs;              /* >= 1 */
-  double learning_rate;    /* > 0 */
+  int epochs; /* >= 1 */
+  double learning_rate; /* > 0, at the start of every fit */
+  double lr_decay; /* (0, 1]: exponential decay reaching learning_rate·lr_decay at the
+                              last step of every fit */
   double holdout_fraction; /* in [0, 0.9]; 0 = no held-out set, the last parameters are kept */
 } gen_flow_train_options;
 
 typedef struct gen_flow_fit_report {
   size_t n_train, n_holdout;
-  int best_epoch;          /* 0 = the starting parameters were best */
+  int best_epoch; /* 0 = the starting parameters were best */
   double start_holdout_nll, best_holdout_nll; /* NaN without a held-out set */
-  double last_train_nll;   /* mean minibatch NLL of the last epoch */
+  double last_train_nll; /* mean minibatch NLL of the last epoch */
 } gen_flow_fit_report;
 
 /* log p_base(z) for each row: z (n, dim), out (n). */
 void gen_flow_base_log_density(gen_flow_base base, int dim, size_t n, const double *z, double *out);
 
-/* The trainer borrows the flow (batch size = the flow's max_points) and owns one Adam per layer. */
+/* The trainer borrows the flow (batch size = the flow's max_points) and owns one Adam per layer,
+ * recreated every fit (the decay schedule spans the fit). */
 typedef struct gen_flow_trainer gen_flow_trainer;
 core_status gen_flow_trainer_create(gen_flow_trainer **out, gen_coupling_flow *flow,
                                     gen_flow_base base, const gen_flow_train_options *o);

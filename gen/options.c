@@ -19,21 +19,23 @@ gen_options gen_options_default(void) {
 
   /* ---- realnvp ---- */
   o.realnvp_layers = 8;
-  o.realnvp_width = 64;
+  o.realnvp_width = 32;
   o.realnvp_depth = 2;
-  o.realnvp_epochs = 60;
+  o.realnvp_epochs = 150;
   o.realnvp_batch = 256;
   o.realnvp_learning_rate = 2e-3;
+  o.realnvp_lr_decay = 0.3;
   o.realnvp_holdout = 0.1;
 
   /* ---- spline ---- */
   o.spline_layers = 4;
-  o.spline_width = 64;
+  o.spline_width = 32;
   o.spline_depth = 2;
   o.spline_bins = 16;
-  o.spline_epochs = 60;
+  o.spline_epochs = 100;
   o.spline_batch = 256;
   o.spline_learning_rate = 2e-3;
+  o.spline_lr_decay = 0.3;
   o.spline_holdout = 0.1;
 
   /* ---- fm ---- */
@@ -63,13 +65,13 @@ gen_options gen_options_quick(void) {
   /* ---- realnvp ---- */
   o.realnvp_layers = 4;
   o.realnvp_width = 16;
-  o.realnvp_epochs = 3;
+  o.realnvp_epochs = 8;
 
   /* ---- spline ---- */
   o.spline_layers = 2;
   o.spline_width = 16;
   o.spline_bins = 8;
-  o.spline_epochs = 3;
+  o.spline_epochs = 8;
 
   /* ---- fm ---- */
   o.fm_width = 32;
@@ -85,12 +87,16 @@ gen_options gen_options_quick(void) {
 
 /* realnvp and spline: the coupling-flow settings both share. */
 static core_status validate_flow(const char *kind, int layers, int width, int depth, int epochs,
-                                 size_t batch, double learning_rate, double holdout) {
+                                 size_t batch, double learning_rate, double lr_decay,
+                                 double holdout) {
   if (layers < 1 || layers > 32 || width < 1 || depth < 1 || depth > 8)
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s_layers must be in 1..32, %s_width >= 1 and "
                      "%s_depth in 1..8 (%d, %d, %d)", kind, kind, kind, layers, width, depth);
   if (epochs < 1 || batch < 1)
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s_epochs and %s_batch must be >= 1", kind, kind);
+  if (!(lr_decay > 0.0 && lr_decay <= 1.0))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s_lr_decay must lie in (0, 1], got %g", kind,
+                     lr_decay);
   if (!(learning_rate > 0.0 && isfinite(learning_rate)) || !(holdout >= 0.0 && holdout <= 0.9))
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s_learning_rate must be > 0 and %s_holdout in "
                      "[0, 0.9] (%g, %g)", kind, kind, learning_rate, holdout);
@@ -117,12 +123,12 @@ core_status gen_options_validate(const gen_options *o) {
   /* ---- realnvp ---- */
   CORE_TRY(validate_flow("realnvp", o->realnvp_layers, o->realnvp_width, o->realnvp_depth,
                          o->realnvp_epochs, o->realnvp_batch, o->realnvp_learning_rate,
-                         o->realnvp_holdout));
+                         o->realnvp_lr_decay, o->realnvp_holdout));
 
   /* ---- spline ---- */
   CORE_TRY(validate_flow("spline", o->spline_layers, o->spline_width, o->spline_depth,
                          o->spline_epochs, o->spline_batch, o->spline_learning_rate,
-                         o->spline_holdout));
+                         o->spline_lr_decay, o->spline_holdout));
   if (o->spline_bins < 1 || o->spline_bins > 64)
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.spline_bins must be in 1..64, got %d",
                      o->spline_bins);
@@ -180,6 +186,7 @@ static const option_key option_keys[] = {
     KEY(realnvp_epochs, OPT_INT),
     KEY(realnvp_batch, OPT_SIZE),
     KEY(realnvp_learning_rate, OPT_DOUBLE),
+    KEY(realnvp_lr_decay, OPT_DOUBLE),
     KEY(realnvp_holdout, OPT_DOUBLE),
 
     /* ---- spline ---- */
@@ -190,6 +197,7 @@ static const option_key option_keys[] = {
     KEY(spline_epochs, OPT_INT),
     KEY(spline_batch, OPT_SIZE),
     KEY(spline_learning_rate, OPT_DOUBLE),
+    KEY(spline_lr_decay, OPT_DOUBLE),
     KEY(spline_holdout, OPT_DOUBLE),
 
     /* ---- fm ---- */

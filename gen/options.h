@@ -46,21 +46,23 @@ struct gen_options {
 
   /* ---- realnvp (normalizing flow, affine couplings) ---- */
   int realnvp_layers;            /* coupling layers, 1..32, default 8 */
-  int realnvp_width;             /* conditioner hidden width, default 64 */
+  int realnvp_width;             /* conditioner hidden width, default 32 */
   int realnvp_depth;             /* conditioner hidden layers, 1..8, default 2 */
-  int realnvp_epochs;            /* epochs per fit (warm-started), default 60 */
+  int realnvp_epochs;            /* epochs per fit (warm-started), default 150 */
   size_t realnvp_batch;          /* minibatch, default 256 */
-  double realnvp_learning_rate;  /* Adam learning rate, default 2e-3 */
+  double realnvp_learning_rate;  /* Adam learning rate at the start of each fit, default 2e-3 */
+  double realnvp_lr_decay;       /* lr factor at the end of each fit, (0, 1], default 0.3 */
   double realnvp_holdout;        /* held-out fraction for early stopping, [0, 0.9], default 0.1 */
 
   /* ---- spline (normalizing flow, rational-quadratic splines) ---- */
   int spline_layers;             /* coupling layers, 1..32, default 4 */
-  int spline_width;              /* conditioner hidden width, default 64 */
+  int spline_width;              /* conditioner hidden width, default 32 */
   int spline_depth;              /* conditioner hidden layers, 1..8, default 2 */
   int spline_bins;               /* bins per spline, 1..64, default 16 */
-  int spline_epochs;             /* epochs per fit (warm-started), default 60 */
+  int spline_epochs;             /* epochs per fit (warm-started), default 100 */
   size_t spline_batch;           /* minibatch, default 256 */
-  double spline_learning_rate;   /* Adam learning rate, default 2e-3 */
+  double spline_learning_rate;   /* Adam learning rate at the start of each fit, default 2e-3 */
+  double spline_lr_decay;        /* lr factor at the end of each fit, (0, 1], default 0.3 */
   double spline_holdout;         /* held-out fraction for early stopping, [0, 0.9], default 0.1 */
 
   /* ---- fm (flow matching) ---- */

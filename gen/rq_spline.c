@@ -4,7 +4,8 @@
 #include <string.h>
 
 gen_rq_config gen_rq_default_config(void) {
-  return (gen_rq_config){.n_bins = 8, .min_width = 1e-3, .min_height = 1e-3, .min_derivative = 1e-3};
+  return (gen_rq_config){
+      .n_bins = 8, .min_width = 1e-3, .min_height = 1e-3, .min_derivative = 1e-3};
 }
 
 core_status gen_rq_config_validate(const gen_rq_config *c) {

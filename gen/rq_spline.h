@@ -2,7 +2,7 @@
  * eqs. 4-6 and the inverse of their appendix A.3).
  *
  * One spline is built from 3K+1 unnormalised numbers ("raw"), laid out as
- *   raw[0 .. K-1]      bin widths  (softmax, then a minimum width:  w = wmin + (1 - K wmin) softmax)
+ *   raw[0 .. K-1]      bin widths (softmax, then a minimum width: w = wmin + (1 - K wmin) softmax)
  *   raw[K .. 2K-1]     bin heights (same with hmin)
  *   raw[2K .. 3K]      knot derivatives d_0..d_K (d = dmin + softplus(raw + c), c chosen so that
  *                      raw = 0 gives d = 1)
@@ -18,9 +18,9 @@
 #define GEN_RQ_MAX_BINS 64
 
 typedef struct gen_rq_config {
-  int n_bins;            /* K, 1..GEN_RQ_MAX_BINS */
-  double min_width;      /* K * min_width < 1 */
-  double min_height;     /* K * min_height < 1 */
+  int n_bins; /* K, 1..GEN_RQ_MAX_BINS */
+  double min_width; /* K * min_width < 1 */
+  double min_height; /* K * min_height < 1 */
   double min_derivative; /* 0 < min_derivative < 1 */
 } gen_rq_config;
 
@@ -40,7 +40,7 @@ typedef struct gen_rq_knots {
   double d[GEN_RQ_MAX_BINS + 1];
   double softmax_w[GEN_RQ_MAX_BINS], softmax_h[GEN_RQ_MAX_BINS];
   double sigmoid_d[GEN_RQ_MAX_BINS + 1]; /* softplus' of each derivative's argument */
-  double width_scale, height_scale;     /* 1 - K wmin, 1 - K hmin */
+  double width_scale, height_scale; /* 1 - K wmin, 1 - K hmin */
 } gen_rq_knots;
 
 /* raw: (3K+1), borrowed. Non-finite raw numbers give non-finite knots (callers check outputs). */

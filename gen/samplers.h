@@ -10,7 +10,6 @@
 /* ---- model-free (gen/uniform.c, gen/sobol.c) ---- */
 extern const gen_sampler_type gen_sampler_uniform; /* "uniform": i.i.d. uniform on the box */
 extern const gen_sampler_type gen_sampler_sobol;   /* "sobol": scaled Sobol sequence */
-extern const gen_sampler_type gen_sampler_lhs;     /* "lhs": Latin hypercube (gen/latin_hypercube.c) */
 
 /* log of the uniform density on the box at each point: -log(volume) inside (faces included),
  * -inf outside. points: (n, box->dim) borrowed; logp: (n) written. CORE_ERR_NUMERIC for a
@@ -32,10 +31,9 @@ core_status gen_box_log_uniform(const gen_box *box, size_t n, const double *poin
 extern const gen_sampler_type gen_sampler_rad;
 
 /* ---- normalizing flows ---- */
-extern const gen_sampler_type gen_sampler_realnvp; /* "realnvp": affine couplings; gen/flow_sampler.h */
-extern const gen_sampler_type gen_sampler_spline;  /* "spline": RQ-spline couplings; gen/flow_sampler.h */
+extern const gen_sampler_type gen_sampler_realnvp; /* "realnvp": affine couplings */
+extern const gen_sampler_type gen_sampler_spline;  /* "spline": RQ-spline couplings */
 
 /* ---- flow matching ---- */
-extern const gen_sampler_type gen_sampler_fm; /* "fm": flow matching; extras in gen/flow_matching.h */
 
 #endif

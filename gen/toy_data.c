@@ -24,7 +24,8 @@ core_status gen_toy_moons(size_t n, double noise, gsl_rng *rng, double *out) {
 
 core_status gen_toy_moons_log_density(size_t n, double noise, const double *x, double *logp) {
   if (!(noise > 0.0) || !isfinite(noise))
-    return CORE_FAIL(CORE_ERR_INVALID, "moons density: noise must be finite and > 0, got %g", noise);
+    return CORE_FAIL(CORE_ERR_INVALID, "moons density: noise must be finite and > 0, got %g",
+                     noise);
   gsl_integration_glfixed_table *table = gsl_integration_glfixed_table_alloc(MOONS_NODES);
   if (!table)
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for a quadrature table");
@@ -98,7 +99,8 @@ static core_status check_mixture(const gen_toy_mixture *mix, double *total) {
   return CORE_OK;
 }
 
-core_status gen_toy_mixture_sample(const gen_toy_mixture *mix, size_t n, gsl_rng *rng, double *out) {
+core_status gen_toy_mixture_sample(const gen_toy_mixture *mix, size_t n, gsl_rng *rng,
+                                   double *out) {
   double total;
   CORE_TRY(check_mixture(mix, &total));
   int d = mix->dim;
@@ -112,8 +114,8 @@ core_status gen_toy_mixture_sample(const gen_toy_mixture *mix, size_t n, gsl_rng
         break;
     }
     for (int j = 0; j < d; j++)
-      out[i * (size_t)d + (size_t)j] = mix->means[(size_t)k * (size_t)d + (size_t)j] +
-                                       gsl_ran_gaussian(rng, mix->sds[k]);
+      out[i * (size_t)d + (size_t)j] =
+          mix->means[(size_t)k * (size_t)d + (size_t)j] + gsl_ran_gaussian(rng, mix->sds[k]);
   }
   return CORE_OK;
 }
@@ -157,6 +159,6 @@ void gen_toy_eight_gaussians_init(gen_toy_eight_gaussians *eg) {
     eg->means[2 * k + 1] = radius * sin(angle);
     eg->sds[k] = 0.5 / M_SQRT2;
   }
-  eg->mix = (gen_toy_mixture){.dim = 2, .n_components = 8, .weights = eg->weights,
-                              .means = eg->means, .sds = eg->sds};
+  eg->mix = (gen_toy_mixture){
+      .dim = 2, .n_components = 8, .weights = eg->weights, .means = eg->means, .sds = eg->sds};
 }

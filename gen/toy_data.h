@@ -32,7 +32,8 @@ core_status gen_toy_circles_log_density(size_t n, double noise, double factor, c
                                         double *logp);
 
 /* Isotropic Gaussian mixture in `dim` dimensions: component k with probability weights[k]
- * (normalised here, need not sum to 1), mean means[k*dim .. k*dim+dim-1], standard deviation sds[k].
+ * (normalised here, need not sum to 1), mean means[k*dim .. k*dim+dim-1], standard deviation
+ * sds[k].
  * weights (k), means (k, dim), sds (k): borrowed. */
 typedef struct gen_toy_mixture {
   int dim;

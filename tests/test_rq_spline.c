@@ -87,7 +87,8 @@ START_TEST(test_log_derivative_vs_finite_differences) {
     for (int i = 0; i < 50; i++) {
       double x = 0.001 + 0.998 * gsl_rng_uniform(rng), step = 1e-6, ell, e;
       gen_rq_forward(&k, x, &ell);
-      double fd = (gen_rq_forward(&k, x + step, &e) - gen_rq_forward(&k, x - step, &e)) / (2 * step);
+      double fd =
+          (gen_rq_forward(&k, x + step, &e) - gen_rq_forward(&k, x - step, &e)) / (2 * step);
       double rel = (fd - exp(ell)) / exp(ell); /* signed relative error */
       worst = fmax(worst, fabs(rel));
     }

@@ -97,7 +97,8 @@ static double integrate(int moons, double noise) {
 
 START_TEST(test_moons_and_circles_densities) {
   double mass_moons = integrate(1, 0.1), mass_circles = integrate(0, 0.1);
-  printf("toy_data: moons density mass %.8f, circles density mass %.8f\n", mass_moons, mass_circles);
+  printf("toy_data: moons density mass %.8f, circles density mass %.8f\n", mass_moons,
+         mass_circles);
   ck_assert_double_eq_tol(mass_moons, 1.0, 1e-6);
   ck_assert_double_eq_tol(mass_circles, 1.0, 1e-6);
   /* Entropy of moons(noise = 0.1): 1.007 nats (shared/REFERENCES.md §3), by Monte Carlo on 5000
