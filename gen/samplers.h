@@ -10,6 +10,7 @@
 /* ---- model-free (gen/uniform.c, gen/sobol.c) ---- */
 extern const gen_sampler_type gen_sampler_uniform; /* "uniform": i.i.d. uniform on the box */
 extern const gen_sampler_type gen_sampler_sobol;   /* "sobol": scaled Sobol sequence */
+extern const gen_sampler_type gen_sampler_lhs;     /* "lhs": Latin hypercube (gen/latin_hypercube.c) */
 
 /* log of the uniform density on the box at each point: -log(volume) inside (faces included),
  * -inf outside. points: (n, box->dim) borrowed; logp: (n) written. CORE_ERR_NUMERIC for a
@@ -35,5 +36,6 @@ extern const gen_sampler_type gen_sampler_realnvp; /* "realnvp": affine coupling
 extern const gen_sampler_type gen_sampler_spline;  /* "spline": RQ-spline couplings */
 
 /* ---- flow matching ---- */
+extern const gen_sampler_type gen_sampler_fm; /* "fm": flow matching; extras in gen/flow_matching.h */
 
 #endif
