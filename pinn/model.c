@@ -4,27 +4,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CHUNK = 4096 }; /* points per forward outside training: bounds scratch memory */
+/* Points per pass through the network. The residual and dL/dr of a point depend on that point
+ * alone, so a training step runs chunk by chunk (forward, residual, reverse pass, accumulate
+ * dL/dW) and every layer's activations stay in cache; the chunk is large enough that each
+ * dgemm still has long rows (streams * CHUNK columns). */
+enum { CHUNK = 128 };
 
-/* Buffers for jets on up to `capacity` points with `streams` streams. */
-typedef struct jet_buffers {
-  size_t capacity;
+/* Per-chunk buffers, (streams, count) layouts. */
+typedef struct chunk_buffers {
   nn_jet_workspace *ws;
-  double *x, *g, *l, *u, *r, *dr_du, *u_adjoint, *net_adjoint;
-} jet_buffers;
+  double *g, *l, *u, *r, *dr_du, *u_adjoint, *net_adjoint, *x;
+} chunk_buffers;
 
 struct pinn_model {
   const pde_problem *problem;
   nn_mlp *net;
-  int streams;
-  size_t n;              /* training points in use */
-  jet_buffers train;     /* g, l cached for the training points */
-  jet_buffers scratch;   /* residuals and predictions elsewhere */
+  int dim, streams;
+  size_t capacity, n;    /* training points: room for, in use */
+  double *x;             /* (capacity, dim) training points */
+  double *g_cache;       /* ansatz jets of the training points, chunk after chunk: */
+  double *l_cache;       /* chunk c holds (streams, count_c) at offset c * streams * CHUNK */
+  double *residuals;     /* (capacity) r of the last loss evaluation */
+  chunk_buffers chunk;
 };
 
-static void jet_buffers_free(jet_buffers *b) {
+static void chunk_buffers_free(chunk_buffers *b) {
   nn_jet_workspace_destroy(b->ws);
-  free(b->x);
   free(b->g);
   free(b->l);
   free(b->u);
@@ -32,23 +37,35 @@ static void jet_buffers_free(jet_buffers *b) {
   free(b->dr_du);
   free(b->u_adjoint);
   free(b->net_adjoint);
+  free(b->x);
 }
 
-static core_status jet_buffers_alloc(jet_buffers *b, const pinn_model *m, size_t capacity) {
+static core_status chunk_buffers_alloc(chunk_buffers *b, const pinn_model *m) {
   memset(b, 0, sizeof *b);
-  b->capacity = capacity;
-  CORE_TRY(nn_jet_workspace_create(&b->ws, m->net, &m->problem->type->jets, capacity));
-  size_t jets = (size_t)m->streams * capacity;
-  b->x = malloc(capacity * (size_t)m->problem->type->dim * sizeof(double));
-  b->g = malloc(jets * sizeof(double));
-  b->l = malloc(jets * sizeof(double));
-  b->u = malloc(jets * sizeof(double));
-  b->r = malloc(capacity * sizeof(double));
-  b->dr_du = malloc(jets * sizeof(double));
-  b->u_adjoint = malloc(jets * sizeof(double));
-  b->net_adjoint = malloc(jets * sizeof(double));
-  if (!b->x || !b->g || !b->l || !b->u || !b->r || !b->dr_du || !b->u_adjoint || !b->net_adjoint)
-    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for PINN buffers (%zu points)", capacity);
+  CORE_TRY(nn_jet_workspace_create(&b->ws, m->net, &m->problem->type->jets, CHUNK));
+  size_t jets = (size_t)m->streams * CHUNK * sizeof(double);
+  b->g = malloc(jets);
+  b->l = malloc(jets);
+  b->u = malloc(jets);
+  b->r = malloc(CHUNK * sizeof(double));
+  b->dr_du = malloc(jets);
+  b->u_adjoint = malloc(jets);
+  b->net_adjoint = malloc(jets);
+  b->x = malloc(CHUNK * (size_t)m->dim * sizeof(double));
+  if (!b->g || !b->l || !b->u || !b->r || !b->dr_du || !b->u_adjoint || !b->net_adjoint || !b->x)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for PINN buffers");
+  return CORE_OK;
+}
+
+static core_status training_buffers_alloc(pinn_model *m) {
+  size_t chunks = (m->capacity + CHUNK - 1) / CHUNK;
+  size_t jets = chunks * (size_t)m->streams * CHUNK * sizeof(double);
+  m->x = malloc(m->capacity * (size_t)m->dim * sizeof(double));
+  m->g_cache = malloc(jets);
+  m->l_cache = malloc(jets);
+  m->residuals = calloc(m->capacity, sizeof(double));
+  if (!m->x || !m->g_cache || !m->l_cache || !m->residuals)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for %zu training points", m->capacity);
   return CORE_OK;
 }
 
@@ -63,10 +80,12 @@ core_status pinn_model_create(pinn_model **out, const pde_problem *problem, nn_m
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory creating PINN");
   m->problem = problem;
   m->net = net;
+  m->dim = type->dim;
   m->streams = nn_jet_spec_streams(&type->jets);
-  core_status status = jet_buffers_alloc(&m->train, m, max_points);
+  m->capacity = max_points ? max_points : 1;
+  core_status status = training_buffers_alloc(m);
   if (status == CORE_OK)
-    status = jet_buffers_alloc(&m->scratch, m, CHUNK);
+    status = chunk_buffers_alloc(&m->chunk, m);
   if (status != CORE_OK) {
     pinn_model_destroy(m);
     return status;
@@ -78,87 +97,104 @@ core_status pinn_model_create(pinn_model **out, const pde_problem *problem, nn_m
 void pinn_model_destroy(pinn_model *m) {
   if (!m)
     return;
-  jet_buffers_free(&m->train);
-  jet_buffers_free(&m->scratch);
+  chunk_buffers_free(&m->chunk);
+  free(m->x);
+  free(m->g_cache);
+  free(m->l_cache);
+  free(m->residuals);
   free(m);
 }
 
-/* g and l jets at b->x; without an ansatz u = N, i.e. g = 0 and l = 1 (l's partials 0). */
-static void ansatz_jets(const pinn_model *m, jet_buffers *b, size_t n) {
+/* g and l jets at x (count points); without an ansatz u = N, i.e. g = 0 and l = 1. */
+static void ansatz_jets(const pinn_model *m, size_t count, const double *x, double *g, double *l) {
   const pde_problem_type *type = m->problem->type;
   if (type->ansatz) {
-    type->ansatz(m->problem, n, b->x, b->g, b->l);
+    type->ansatz(m->problem, count, x, g, l);
     return;
   }
-  size_t jets = (size_t)m->streams * n;
-  memset(b->g, 0, jets * sizeof(double));
-  memset(b->l, 0, jets * sizeof(double));
-  for (size_t p = 0; p < n; p++)
-    b->l[p] = 1.0;
+  size_t jets = (size_t)m->streams * count;
+  memset(g, 0, jets * sizeof(double));
+  memset(l, 0, jets * sizeof(double));
+  for (size_t p = 0; p < count; p++)
+    l[p] = 1.0;
 }
 
+static size_t chunk_count(size_t n, size_t start) { return n - start < CHUNK ? n - start : CHUNK; }
+
 core_status pinn_model_set_points(pinn_model *m, size_t n, const double *x) {
-  if (n == 0 || n > m->train.capacity)
-    return CORE_FAIL(CORE_ERR_INVALID, "%zu training points, the model holds 1..%zu", n, m->train.capacity);
-  memcpy(m->train.x, x, n * (size_t)m->problem->type->dim * sizeof(double));
+  if (n == 0 || n > m->capacity)
+    return CORE_FAIL(CORE_ERR_INVALID, "%zu training points, the model holds 1..%zu", n, m->capacity);
+  memcpy(m->x, x, n * (size_t)m->dim * sizeof(double));
   m->n = n;
-  ansatz_jets(m, &m->train, n);
+  for (size_t start = 0; start < n; start += CHUNK) {
+    size_t offset = start * (size_t)m->streams;
+    ansatz_jets(m, chunk_count(n, start), m->x + start * (size_t)m->dim, m->g_cache + offset, m->l_cache + offset);
+  }
   return CORE_OK;
 }
 
 size_t pinn_model_point_count(const pinn_model *m) { return m->n; }
-const double *pinn_model_points(const pinn_model *m) { return m->train.x; }
-const double *pinn_model_last_residuals(const pinn_model *m) { return m->train.r; }
+const double *pinn_model_points(const pinn_model *m) { return m->x; }
+const double *pinn_model_last_residuals(const pinn_model *m) { return m->residuals; }
 
-/* Forward jets, ansatz and residual on the first n points held in b (g, l already set). */
-static core_status residual_pass(pinn_model *m, jet_buffers *b, size_t n) {
+/* Forward jets, ansatz and residual of `count` points x with ansatz jets g, l: r into r_out. */
+static core_status residual_pass(pinn_model *m, size_t count, const double *x, const double *g,
+                                 const double *l, double *r_out) {
+  chunk_buffers *b = &m->chunk;
   const double *net_jets = NULL;
-  CORE_TRY(nn_mlp_forward(m->net, b->ws, b->x, n, &net_jets));
-  const nn_jet_spec *spec = &m->problem->type->jets;
-  pde_compose_ansatz(spec, n, b->g, b->l, net_jets, b->u);
-  m->problem->type->residual(m->problem, n, b->x, b->u, b->r, b->dr_du);
+  CORE_TRY(nn_mlp_forward(m->net, b->ws, x, count, &net_jets));
+  pde_compose_ansatz(&m->problem->type->jets, count, g, l, net_jets, b->u);
+  m->problem->type->residual(m->problem, count, x, b->u, r_out, b->dr_du);
   return CORE_OK;
+}
+
+/* dL/du_s = scale * r * dr/du_s, through the ansatz to the network's streams, reverse pass. */
+static core_status residual_backward(pinn_model *m, size_t count, const double *l, const double *r,
+                                     double scale) {
+  chunk_buffers *b = &m->chunk;
+  for (int s = 0; s < m->streams; s++)
+    for (size_t p = 0; p < count; p++)
+      b->u_adjoint[(size_t)s * count + p] = scale * r[p] * b->dr_du[(size_t)s * count + p];
+  pde_compose_ansatz_adjoint(&m->problem->type->jets, count, l, b->u_adjoint, b->net_adjoint);
+  return nn_mlp_backward(m->net, b->ws, b->net_adjoint, NULL);
 }
 
 core_status pinn_model_loss_and_gradient(pinn_model *m, double *loss) {
   size_t n = m->n;
-  jet_buffers *b = &m->train;
-  CORE_TRY(residual_pass(m, b, n));
   double sum = 0;
-  for (size_t p = 0; p < n; p++)
-    sum += b->r[p] * b->r[p];
+  nn_mlp_zero_grads(m->net);
+  for (size_t start = 0; start < n; start += CHUNK) {
+    size_t count = chunk_count(n, start), offset = start * (size_t)m->streams;
+    double *r = m->residuals + start;
+    CORE_TRY(residual_pass(m, count, m->x + start * (size_t)m->dim, m->g_cache + offset, m->l_cache + offset, r));
+    for (size_t p = 0; p < count; p++)
+      sum += r[p] * r[p];
+    /* loss = mean r^2, so dL/dr = 2 r / n. */
+    CORE_TRY(residual_backward(m, count, m->l_cache + offset, r, 2.0 / (double)n));
+  }
   *loss = sum / (double)n;
   if (!isfinite(*loss))
     return CORE_FAIL(CORE_ERR_NUMERIC, "non-finite PDE loss on %zu points", n);
-  /* dL/du_s = (2 r / n) dr/du_s, then through the ansatz to the network's streams. */
-  for (int s = 0; s < m->streams; s++)
-    for (size_t p = 0; p < n; p++)
-      b->u_adjoint[(size_t)s * n + p] = 2.0 * b->r[p] / (double)n * b->dr_du[(size_t)s * n + p];
-  pde_compose_ansatz_adjoint(&m->problem->type->jets, n, b->l, b->u_adjoint, b->net_adjoint);
-  nn_mlp_zero_grads(m->net);
-  return nn_mlp_backward(m->net, b->ws, b->net_adjoint, NULL);
+  return CORE_OK;
 }
 
 core_status pinn_model_residuals(pinn_model *m, size_t n, const double *x, double *r) {
-  jet_buffers *b = &m->scratch;
-  size_t dim = (size_t)m->problem->type->dim;
-  for (size_t start = 0; start < n; start += b->capacity) {
-    size_t count = n - start < b->capacity ? n - start : b->capacity;
-    memcpy(b->x, x + start * dim, count * dim * sizeof(double));
-    ansatz_jets(m, b, count);
-    CORE_TRY(residual_pass(m, b, count));
-    memcpy(r + start, b->r, count * sizeof(double));
+  chunk_buffers *b = &m->chunk;
+  for (size_t start = 0; start < n; start += CHUNK) {
+    size_t count = chunk_count(n, start);
+    memcpy(b->x, x + start * (size_t)m->dim, count * (size_t)m->dim * sizeof(double));
+    ansatz_jets(m, count, b->x, b->g, b->l);
+    CORE_TRY(residual_pass(m, count, b->x, b->g, b->l, r + start));
   }
   return CORE_OK;
 }
 
 core_status pinn_model_predict(pinn_model *m, size_t n, const double *x, double *u) {
-  jet_buffers *b = &m->scratch;
-  size_t dim = (size_t)m->problem->type->dim;
-  for (size_t start = 0; start < n; start += b->capacity) {
-    size_t count = n - start < b->capacity ? n - start : b->capacity;
-    memcpy(b->x, x + start * dim, count * dim * sizeof(double));
-    ansatz_jets(m, b, count);
+  chunk_buffers *b = &m->chunk;
+  for (size_t start = 0; start < n; start += CHUNK) {
+    size_t count = chunk_count(n, start);
+    memcpy(b->x, x + start * (size_t)m->dim, count * (size_t)m->dim * sizeof(double));
+    ansatz_jets(m, count, b->x, b->g, b->l);
     const double *net_jets = NULL;
     CORE_TRY(nn_mlp_forward(m->net, b->ws, b->x, count, &net_jets));
     for (size_t p = 0; p < count; p++)
