@@ -26,23 +26,24 @@ static double now_seconds(void) {
   return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The dgemm shapes (m, n, k, transA, transB) a training step issues, in order; see nn/jets.c. */
+/* The dgemm shapes (m, n, k, transA, transB) a training step issues, in order, for one chunk of
+ * `chunk` points (nn/jets.c: feature-major layers; pinn/model.h: chunked steps). */
 typedef struct gemm_shape {
   int m, n, k;
   CBLAS_TRANSPOSE ta, tb;
 } gemm_shape;
 
-static int step_gemm_shapes(const nn_mlp *mlp, int streams, size_t n, gemm_shape *shapes) {
-  int count = 0, rows = streams * (int)n;
+static int chunk_gemm_shapes(const nn_mlp *mlp, int streams, int chunk, gemm_shape *shapes) {
+  int count = 0, cols = streams * chunk;
   const int *w = mlp->widths;
-  shapes[count++] = (gemm_shape){(int)n, w[1], w[0], CblasNoTrans, CblasTrans};
+  shapes[count++] = (gemm_shape){w[1], chunk, w[0], CblasNoTrans, CblasTrans};
   for (int l = 1; l < mlp->n_layers; l++)
-    shapes[count++] = (gemm_shape){rows, w[l + 1], w[l], CblasNoTrans, CblasTrans};
+    shapes[count++] = (gemm_shape){w[l + 1], cols, w[l], CblasNoTrans, CblasNoTrans};
   for (int l = mlp->n_layers - 1; l >= 1; l--) {
-    shapes[count++] = (gemm_shape){w[l + 1], w[l], rows, CblasTrans, CblasNoTrans};
-    shapes[count++] = (gemm_shape){rows, w[l], w[l + 1], CblasNoTrans, CblasNoTrans};
+    shapes[count++] = (gemm_shape){w[l + 1], w[l], cols, CblasNoTrans, CblasTrans};
+    shapes[count++] = (gemm_shape){w[l], cols, w[l + 1], CblasTrans, CblasNoTrans};
   }
-  shapes[count++] = (gemm_shape){w[1], w[0], (int)n, CblasTrans, CblasNoTrans};
+  shapes[count++] = (gemm_shape){w[1], w[0], chunk, CblasNoTrans, CblasNoTrans};
   return count;
 }
 
@@ -53,8 +54,18 @@ static double gemm_flops(const gemm_shape *shapes, int count) {
   return flops;
 }
 
-/* Seconds per repetition of the step's dgemm calls alone, on buffers of the same sizes. */
-static double time_bare_gemms(const gemm_shape *shapes, int count, int repeats) {
+static void run_gemms(const gemm_shape *shapes, int count, const double *a, const double *b, double *c) {
+  for (int i = 0; i < count; i++) {
+    const gemm_shape *s = &shapes[i];
+    int lda = s->ta == CblasNoTrans ? s->k : s->m, ldb = s->tb == CblasNoTrans ? s->n : s->k;
+    cblas_dgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0, a, lda, b, ldb, 0.0, c, s->n);
+  }
+}
+
+/* Seconds per repetition of the step's dgemm calls alone (`chunks` times the chunk shapes, then
+ * the last partial chunk's), on buffers of the same sizes. */
+static double time_bare_gemms(const gemm_shape *shapes, int count, size_t chunks, const gemm_shape *last,
+                              int repeats) {
   size_t biggest = 0;
   for (int i = 0; i < count; i++) {
     size_t sizes[3] = {(size_t)shapes[i].m * shapes[i].k, (size_t)shapes[i].k * shapes[i].n,
@@ -68,11 +79,10 @@ static double time_bare_gemms(const gemm_shape *shapes, int count, int repeats) 
   double best = 1e30;
   for (int r = 0; r < repeats; r++) {
     double t0 = now_seconds();
-    for (int i = 0; i < count; i++) {
-      const gemm_shape *s = &shapes[i];
-      int lda = s->ta == CblasNoTrans ? s->k : s->m, ldb = s->tb == CblasNoTrans ? s->n : s->k;
-      cblas_dgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0, a, lda, b, ldb, 0.0, c, s->n);
-    }
+    for (size_t chunk = 0; chunk < chunks; chunk++)
+      run_gemms(shapes, count, a, b, c);
+    if (last)
+      run_gemms(last, count, a, b, c);
     double t = now_seconds() - t0;
     best = t < best ? t : best;
   }
@@ -120,10 +130,14 @@ static int run_case(const bench_case *bc, int repeats) {
     if (r >= 3 && t < best)
       best = t;
   }
-  gemm_shape shapes[2 * NN_MAX_LAYERS + 2];
-  int count = step_gemm_shapes(net, nn_jet_spec_streams(&type->jets), bc->n, shapes);
-  double flops = gemm_flops(shapes, count);
-  double blas = time_bare_gemms(shapes, count, repeats);
+  /* Full chunks of the step plus the last partial one, as the step issues them. */
+  gemm_shape shapes[2][2 * NN_MAX_LAYERS + 2];
+  int streams = nn_jet_spec_streams(&type->jets);
+  size_t full = bc->n / PINN_MODEL_CHUNK, rest = bc->n % PINN_MODEL_CHUNK;
+  int count = chunk_gemm_shapes(net, streams, PINN_MODEL_CHUNK, shapes[0]);
+  chunk_gemm_shapes(net, streams, rest ? (int)rest : 1, shapes[1]);
+  double flops = (double)full * gemm_flops(shapes[0], count) + (rest ? gemm_flops(shapes[1], count) : 0);
+  double blas = time_bare_gemms(shapes[0], count, full, rest ? shapes[1] : NULL, repeats);
   printf("step net=%dx%d n=%zu ms=%.3f gflops=%.2f blas_gflops=%.2f blas_ratio=%.2f\n", bc->width,
          bc->depth, bc->n, 1e3 * best, flops / best * 1e-9, flops / blas * 1e-9, blas / best);
   fflush(stdout);

@@ -4,11 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Points per pass through the network. The residual and dL/dr of a point depend on that point
- * alone, so a training step runs chunk by chunk (forward, residual, reverse pass, accumulate
- * dL/dW) and every layer's activations stay in cache; the chunk is large enough that each
- * dgemm still has long rows (streams * CHUNK columns). */
-enum { CHUNK = 128 };
+enum { CHUNK = PINN_MODEL_CHUNK };
 
 /* Per-chunk buffers, (streams, count) layouts. */
 typedef struct chunk_buffers {
