@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/rng.h"
 #include "nn/adam.h"
 #include "pinn/model.h"
@@ -19,12 +19,6 @@ typedef struct bench_case {
   int width, depth;
   size_t n;
 } bench_case;
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The dgemm shapes (m, n, k, transA, transB) a training step issues, in order, for one chunk of
  * `chunk` points (nn/jets.c: feature-major layers; pinn/model.h: chunked steps). */
@@ -78,12 +72,12 @@ static double time_bare_gemms(const gemm_shape *shapes, int count, size_t chunks
     a[i] = b[i] = 1e-3 * (double)(i % 97);
   double best = 1e30;
   for (int r = 0; r < repeats; r++) {
-    double t0 = now_seconds();
+    double t0 = core_clock_seconds();
     for (size_t chunk = 0; chunk < chunks; chunk++)
       run_gemms(shapes, count, a, b, c);
     if (last)
       run_gemms(last, count, a, b, c);
-    double t = now_seconds() - t0;
+    double t = core_clock_seconds() - t0;
     best = t < best ? t : best;
   }
   free(a);
@@ -123,10 +117,10 @@ static int run_case(const bench_case *bc, int repeats) {
   nn_mlp_init_glorot(net, rng);
   double loss = 0, best = 1e30;
   for (int r = 0; r < repeats + 3; r++) { /* three warm-up steps */
-    double t0 = now_seconds();
+    double t0 = core_clock_seconds();
     pinn_model_loss_and_gradient(model, &loss);
     nn_adam_step(adam, net->params, net->grads);
-    double t = now_seconds() - t0;
+    double t = core_clock_seconds() - t0;
     if (r >= 3 && t < best)
       best = t;
   }

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/npy.h"
 #include "gen/bootstrap.h"
@@ -141,12 +141,6 @@ typedef struct round_record {
   uint64_t hash;
   long steps;
 } round_record;
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static const char csv_header[] =
     "round,sampler,n_points,from_sampler,uniform,moved_fraction,points_hash,fit_loss,"
@@ -299,7 +293,7 @@ static core_status nonfinite_residual(const adaptive *a, int round, size_t i) {
 /* Step 1: the pool, its residuals and their statistics. */
 static core_status measure_pool(adaptive *a, int round, round_record *r) {
   const pinn_adaptive_setup *s = a->setup;
-  double t0 = now_seconds();
+  double t0 = core_clock_seconds();
   size_t n = a->n_cur, d = (size_t)a->dim;
   if (a->c->adaptive.pool == PINN_POOL_CANDIDATES) {
     n = a->pool_capacity;
@@ -319,7 +313,7 @@ static core_status measure_pool(adaptive *a, int round, round_record *r) {
   r->pool_points = n;
   r->pool_mean = sum / (double)n;
   r->pool_max = max;
-  r->pool_seconds = now_seconds() - t0;
+  r->pool_seconds = core_clock_seconds() - t0;
   return CORE_OK;
 }
 
@@ -343,12 +337,12 @@ static core_status draw_next(adaptive *a, int round, size_t kept, round_record *
   size_t d = (size_t)a->dim;
   memcpy(a->next, pinn_model_points(s->model), kept * d * sizeof(double));
   double *fresh = a->next + kept * d;
-  double t0 = now_seconds();
+  double t0 = core_clock_seconds();
   if (r->from_sampler > 0)
     CORE_TRY(gen_sampler_sample(a->sampler, r->from_sampler, fresh, s->rng));
   if (r->uniform > 0)
     CORE_TRY(gen_sampler_sample(a->uniform, r->uniform, fresh + r->from_sampler * d, s->rng));
-  r->sample_seconds = now_seconds() - t0;
+  r->sample_seconds = core_clock_seconds() - t0;
   r->n_points = kept + r->from_sampler + r->uniform;
   return check_inside(a, round, r->from_sampler + r->uniform, fresh);
 }
@@ -398,10 +392,10 @@ static core_status run_round(adaptive *a, int round) {
   pinn_round_counts counts = pinn_config_round_counts(c, round);
   round_record r = {.round = round, .from_sampler = counts.from_sampler, .uniform = counts.uniform};
   CORE_TRY(measure_pool(a, round, &r));
-  double t0 = now_seconds();
+  double t0 = core_clock_seconds();
   CORE_TRY(pinn_adaptive_fit(a->sampler, &c->sampler.options, r.pool_points, a->pool, a->abs_r,
                              a->scratch, s->rng));
-  r.fit_seconds = now_seconds() - t0;
+  r.fit_seconds = core_clock_seconds() - t0;
   size_t kept = c->adaptive.merge == PINN_MERGE_ADD ? a->n_cur : 0;
   CORE_TRY(draw_next(a, round, kept, &r));
   sampler_stats(a->sampler, &r.fit_loss, &r.out_of_box);

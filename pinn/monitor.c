@@ -2,8 +2,8 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 struct pinn_monitor {
@@ -18,12 +18,6 @@ struct pinn_monitor {
   bool line_open;
 };
 
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 core_status pinn_monitor_create(pinn_monitor **out, pinn_model *model, pinn_evaluation *evaluation,
                                 FILE *metrics, const pinn_monitor_options *options) {
   *out = NULL;
@@ -34,7 +28,7 @@ core_status pinn_monitor_create(pinn_monitor **out, pinn_model *model, pinn_eval
   m->evaluation = evaluation;
   m->metrics = metrics;
   m->options = *options;
-  m->start = now_seconds();
+  m->start = core_clock_seconds();
   m->last_eval_step = -1;
   m->errors.relative_l2 = m->errors.max_abs = NAN;
   if (metrics && fprintf(metrics, "step,round,phase,loss,l2,max_error,wall_time\n") < 0) {
@@ -47,7 +41,7 @@ core_status pinn_monitor_create(pinn_monitor **out, pinn_model *model, pinn_eval
 
 void pinn_monitor_destroy(pinn_monitor *m) { free(m); }
 
-double pinn_monitor_elapsed(const pinn_monitor *m) { return now_seconds() - m->start; }
+double pinn_monitor_elapsed(const pinn_monitor *m) { return core_clock_seconds() - m->start; }
 pinn_errors pinn_monitor_last_errors(const pinn_monitor *m) { return m->errors; }
 void pinn_monitor_set_round(pinn_monitor *m, int round) { m->round = round; }
 
@@ -90,7 +84,7 @@ core_status pinn_monitor_step(void *ctx, long step, pinn_phase phase, double los
   if (step % m->options.eval_every == 0)
     return pinn_monitor_evaluate(m, step, phase, loss);
   if (m->options.live && !m->options.quiet) {
-    double t = now_seconds();
+    double t = core_clock_seconds();
     if (t - m->last_draw > 0.25) {
       m->last_draw = t;
       draw_live_line(m, step, phase, loss);
