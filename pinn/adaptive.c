@@ -131,6 +131,13 @@ typedef struct adaptive {
   point_row *sorted_cur, *sorted_next;     /* (max_points) */
   size_t n_cur;
   FILE *csv;
+  /* grid diagnostics (setup->evaluation != NULL): residuals on the evaluation grid, and the
+   * density grid (a strided sub-grid of it, see density_grid) with the log-density there */
+  double *grid_r;                  /* (evaluation n) */
+  size_t n_dens;                   /* points of the density grid */
+  int dens_counts[GEN_MAX_DIM];    /* its points per axis */
+  size_t *dens_index;              /* (n_dens) indices into the evaluation grid */
+  double *dens_x, *dens_logq, *dens_r; /* (n_dens, dim), (n_dens), (n_dens) */
 } adaptive;
 
 typedef struct round_record {
@@ -138,6 +145,7 @@ typedef struct round_record {
   size_t n_points, from_sampler, uniform, pool_points;
   double moved, fit_loss, fit_seconds, sample_seconds, pool_seconds, out_of_box;
   double pool_mean, pool_max, new_mean, loss, l2, max_error, wall;
+  double kl_residual, ess_residual, kl_fit, ess_fit, mass_outside, diag_seconds;
   uint64_t hash;
   long steps;
 } round_record;
@@ -145,7 +153,8 @@ typedef struct round_record {
 static const char csv_header[] =
     "round,sampler,n_points,from_sampler,uniform,moved_fraction,points_hash,fit_loss,"
     "fit_seconds,sample_seconds,pool_seconds,out_of_box,pool_points,pool_mean_abs_r,"
-    "pool_max_abs_r,new_mean_abs_r,loss,l2,max_error,steps,wall_seconds\n";
+    "pool_max_abs_r,new_mean_abs_r,loss,l2,max_error,steps,wall_seconds,kl_residual,ess_residual,"
+    "kl_fit_target,ess_fit_target,mass_outside_support,diag_seconds\n";
 
 static core_status open_csv(adaptive *a) {
   char path[4096];
@@ -167,6 +176,8 @@ static core_status skip_initial_draw(adaptive *a) {
     return CORE_OK;
   return gen_sampler_sample(a->sampler, (size_t)c->points.n, a->next, a->setup->rng);
 }
+
+static core_status diagnostics_open(adaptive *a);
 
 static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
                                  pinn_adaptive_summary *summary) {
@@ -201,6 +212,7 @@ static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
   CORE_TRY(gen_sampler_create(&a->uniform, &gen_sampler_uniform, &a->box, &c->sampler.options,
                               setup->rng));
   CORE_TRY(skip_initial_draw(a));
+  CORE_TRY(diagnostics_open(a));
   return open_csv(a);
 }
 
@@ -215,6 +227,11 @@ static core_status adaptive_close(adaptive *a) {
   free(a->new_r);
   free(a->sorted_cur);
   free(a->sorted_next);
+  free(a->grid_r);
+  free(a->dens_index);
+  free(a->dens_x);
+  free(a->dens_logq);
+  free(a->dens_r);
   if (a->csv && fclose(a->csv) != 0)
     return CORE_FAIL(CORE_ERR_IO, "cannot write rounds.csv");
   return CORE_OK;
@@ -235,14 +252,173 @@ static int saves_round(const adaptive *a, int round) {
   return every > 0 && round % every == 0;
 }
 
+/* ---- grid diagnostics (saved rounds; see pinn/adaptive.h) --------------------------------- */
+
+/* fm's log-density is a CVODE solve of the CNF with its divergence, about 1 ms a point for the
+ * default velocity net (6.5 s for 6400 points measured), so it is taken on a strided sub-grid
+ * of at most this many points (Burgers' 256 x 100 grid: every 4th point, 64 x 25). */
+#define FM_DENSITY_MAX_POINTS 2048
+
+static core_status diagnostics_alloc(adaptive *a, size_t n_grid) {
+  size_t d = (size_t)a->dim;
+  a->grid_r = malloc(n_grid * sizeof(double));
+  a->dens_index = malloc(a->n_dens * sizeof(size_t));
+  a->dens_x = malloc(a->n_dens * d * sizeof(double));
+  a->dens_logq = malloc(a->n_dens * sizeof(double));
+  a->dens_r = malloc(2 * a->n_dens * sizeof(double)); /* |r| there, then the target p */
+  if (!a->grid_r || !a->dens_index || !a->dens_x || !a->dens_logq || !a->dens_r)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for the grid diagnostics (%zu points)",
+                     n_grid);
+  return CORE_OK;
+}
+
+/* The density grid: every s-th point per axis of the evaluation grid, with the smallest common
+ * stride s that keeps it within the limit (1 for samplers with a cheap density). */
+static core_status density_grid(adaptive *a) {
+  const pinn_evaluation *e = a->setup->evaluation;
+  size_t limit = a->sampler->type == &gen_sampler_fm ? FM_DENSITY_MAX_POINTS : e->n;
+  size_t stride = 0, n = 0;
+  do {
+    stride++;
+    n = 1;
+    for (int j = 0; j < e->dim; j++)
+      n *= (size_t)(e->counts[j] - 1) / stride + 1;
+  } while (n > limit && stride < 1000000);
+  a->n_dens = n;
+  for (int j = 0; j < e->dim; j++)
+    a->dens_counts[j] = (e->counts[j] - 1) / (int)stride + 1;
+  CORE_TRY(diagnostics_alloc(a, e->n));
+  for (size_t p = 0; p < n; p++) {
+    size_t rest = p, index = 0, scale = 1;
+    for (int j = e->dim - 1; j >= 0; j--) {
+      index += (rest % (size_t)a->dens_counts[j]) * stride * scale;
+      rest /= (size_t)a->dens_counts[j];
+      scale *= (size_t)e->counts[j];
+    }
+    a->dens_index[p] = index;
+    memcpy(a->dens_x + p * (size_t)a->dim, e->x + index * (size_t)a->dim,
+           (size_t)a->dim * sizeof(double));
+  }
+  if (n == e->n)
+    return CORE_OK;
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s/density_grid_points.npy", a->setup->dir) >=
+      (int)sizeof path)
+    return CORE_FAIL(CORE_ERR_INVALID, "run directory path too long for the density grid");
+  size_t shape[2] = {n, (size_t)a->dim};
+  return core_npy_write(path, a->dens_x, 2, shape);
+}
+
+static core_status diagnostics_open(adaptive *a) {
+  if (!a->setup->evaluation || a->c->adaptive.save_every <= 0)
+    return CORE_OK;
+  return density_grid(a);
+}
+
+/* x (n) written shaped like a grid with counts per axis (flat beyond 4 axes, as run.c does). */
+static core_status save_grid_array(const adaptive *a, const char *stem, int round,
+                                   const double *x, const int *counts, size_t n) {
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s/%s_round_%03d.npy", a->setup->dir, stem, round) >=
+      (int)sizeof path)
+    return CORE_FAIL(CORE_ERR_INVALID, "run directory path too long for %s", stem);
+  size_t shape[GEN_MAX_DIM] = {n};
+  int ndim = a->dim <= 4 ? a->dim : 1;
+  for (int j = 0; ndim > 1 && j < a->dim; j++)
+    shape[j] = (size_t)counts[j];
+  if (ndim == 1)
+    shape[0] = n;
+  return core_npy_write(path, x, ndim, shape);
+}
+
+/* KL(p || q) and the effective sample size fraction 1 / sum p_i^2 / q_i (Kish's ESS of the
+ * importance weights p/q under q, over N), with p ∝ |r|^k / mean|r|^k + c and q ∝ exp(logq)
+ * normalised over the grid points where q > 0; *outside = the mass of p where q = 0 (fm's
+ * backward image can leave its uniform source there, and KL would be infinite). */
+static void divergence(adaptive *a, double offset, double *kl, double *ess, double *outside) {
+  size_t n = a->n_dens;
+  double *p = a->dens_r + n, m = -INFINITY, z = 0, sum_p = 0, sum_in = 0, acc_kl = 0, acc_ess = 0;
+  *kl = *ess = *outside = NAN;
+  if (gen_weights_normalise(n, a->dens_r, a->c->sampler.options.weight_power, offset, p) !=
+      CORE_OK) {
+    core_error_clear();
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (isnan(a->dens_logq[i]) || a->dens_logq[i] == INFINITY)
+      return;
+    m = fmax(m, a->dens_logq[i]);
+    sum_p += p[i];
+    sum_in += a->dens_logq[i] > -INFINITY ? p[i] : 0.0;
+  }
+  if (!isfinite(m) || !(sum_in > 0))
+    return;
+  for (size_t i = 0; i < n; i++)
+    z += exp(a->dens_logq[i] - m);
+  double log_z = m + log(z);
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] <= 0 || a->dens_logq[i] == -INFINITY)
+      continue;
+    double log_p = log(p[i] / sum_in), log_q = a->dens_logq[i] - log_z;
+    acc_kl += exp(log_p) * (log_p - log_q);
+    acc_ess += exp(2 * log_p - log_q);
+  }
+  *kl = acc_kl;
+  *ess = 1.0 / acc_ess;
+  *outside = 1.0 - sum_in / sum_p;
+}
+
+/* log q on the density grid and the divergences; a failed density solve is logged, not fatal
+ * (the diagnostics must not end a training run). */
+static core_status sampler_density(adaptive *a, int round, round_record *r) {
+  if (!a->sampler->type->log_density)
+    return CORE_OK;
+  if (gen_sampler_log_density(a->sampler, a->n_dens, a->dens_x, a->dens_logq) != CORE_OK) {
+    core_log("round %d: no log-density diagnostics: %s", round, core_error_message());
+    core_error_clear();
+    return CORE_OK;
+  }
+  CORE_TRY(save_grid_array(a, "grid_logdensity", round, a->dens_logq, a->dens_counts, a->n_dens));
+  for (size_t i = 0; i < a->n_dens; i++)
+    a->dens_r[i] = a->grid_r[a->dens_index[i]];
+  double unused;
+  divergence(a, 0.0, &r->kl_residual, &r->ess_residual, &r->mass_outside);
+  divergence(a, a->c->sampler.options.weight_offset, &r->kl_fit, &r->ess_fit, &unused);
+  return CORE_OK;
+}
+
+/* |r| on the grid under the network that scored the pool, the fit weights, the sampler's
+ * density and the divergences (saved rounds only). */
+static core_status grid_diagnostics(adaptive *a, int round, round_record *r) {
+  r->kl_residual = r->ess_residual = r->kl_fit = r->ess_fit = r->mass_outside = NAN;
+  const pinn_evaluation *e = a->setup->evaluation;
+  if (!e || !saves_round(a, round))
+    return CORE_OK;
+  double t0 = core_clock_seconds();
+  CORE_TRY(pinn_model_residuals(a->setup->model, e->n, e->x, a->grid_r));
+  for (size_t i = 0; i < e->n; i++)
+    a->grid_r[i] = fabs(a->grid_r[i]);
+  CORE_TRY(save_grid_array(a, "grid_residuals", round, a->grid_r, e->counts, e->n));
+  if (a->sampler->type->fit) {
+    const gen_options *o = &a->c->sampler.options;
+    CORE_TRY(gen_weights_normalise(r->pool_points, a->abs_r, o->weight_power, o->weight_offset,
+                                   a->scratch));
+    CORE_TRY(save_array(a, "weights", round, a->scratch, 1, r->pool_points));
+  }
+  CORE_TRY(sampler_density(a, round, r));
+  r->diag_seconds = core_clock_seconds() - t0;
+  return CORE_OK;
+}
+
 static core_status write_row(const adaptive *a, const round_record *r) {
   int ok = fprintf(a->csv,
                    "%d,%s,%zu,%zu,%zu,%.10e,%016" PRIx64 ",%.10e,%.6f,%.6f,%.6f,%.0f,%zu,%.10e,"
-                   "%.10e,%.10e,%.10e,%.10e,%.10e,%ld,%.4f\n",
+                   "%.10e,%.10e,%.10e,%.10e,%.10e,%ld,%.4f,%.6e,%.6e,%.6e,%.6e,%.6e,%.4f\n",
                    r->round, a->c->sampler.kind, r->n_points, r->from_sampler, r->uniform, r->moved,
                    r->hash, r->fit_loss, r->fit_seconds, r->sample_seconds, r->pool_seconds,
                    r->out_of_box, r->pool_points, r->pool_mean, r->pool_max, r->new_mean, r->loss,
-                   r->l2, r->max_error, r->steps, r->wall) >= 0;
+                   r->l2, r->max_error, r->steps, r->wall, r->kl_residual, r->ess_residual,
+                   r->kl_fit, r->ess_fit, r->mass_outside, r->diag_seconds) >= 0;
   if (!ok || fflush(a->csv) != 0)
     return CORE_FAIL(CORE_ERR_IO, "cannot write rounds.csv");
   return CORE_OK;
@@ -268,7 +444,8 @@ static core_status initial_round(adaptive *a) {
   a->n_cur = pinn_model_point_count(model);
   sort_rows(a->n_cur, a->dim, pinn_model_points(model), a->sorted_cur);
   round_record r = {.n_points = a->n_cur, .moved = NAN, .fit_loss = NAN, .out_of_box = NAN,
-                    .pool_mean = NAN, .pool_max = NAN, .new_mean = NAN};
+                    .pool_mean = NAN, .pool_max = NAN, .new_mean = NAN, .kl_residual = NAN,
+                    .ess_residual = NAN, .kl_fit = NAN, .ess_fit = NAN, .mass_outside = NAN};
   r.hash = hash_rows(a->n_cur, a->dim, a->sorted_cur);
   if (saves_round(a, 0))
     CORE_TRY(save_array(a, "points", 0, pinn_model_points(model), 2, a->n_cur));
@@ -404,6 +581,7 @@ static core_status run_round(adaptive *a, int round) {
   CORE_TRY(score_new_points(a, kept, &r));
   compare_sets(a, &r);
   CORE_TRY(save_round(a, round, &r));
+  CORE_TRY(grid_diagnostics(a, round, &r));
   CORE_TRY(pinn_model_set_points(s->model, r.n_points, a->next));
   a->n_cur = r.n_points;
   a->summary->fit_seconds += r.fit_seconds;

@@ -28,7 +28,23 @@
  *     loss, l2, max_error (after the round's training), steps, wall_seconds;
  *   points_round_XXX.npy (n, dim) the set trained on in round XXX (000: the initial points),
  *   pool_round_XXX.npy (pool, dim) and pool_residuals_round_XXX.npy (pool) for rounds >= 1,
- *   written for rounds that are multiples of adaptive.save_every (never when it is 0). */
+ *   written for rounds that are multiples of adaptive.save_every (never when it is 0).
+ * Grid diagnostics, in saved rounds >= 1 only (they cost an extra residual pass over the
+ * evaluation grid and, for fm, a CVODE log-density solve; other rounds leave the columns nan):
+ *   weights_round_XXX.npy (pool)  p_i = (|r_i|^k / mean|r|^k + c) / (1 + c), the selection
+ *                      probabilities the fit used (k = weight_power, c = weight_offset); only
+ *                      for samplers with a fit (rad, realnvp, spline, fm),
+ *   grid_residuals_round_XXX.npy  |r| on the evaluation grid, shaped like the grid, under the
+ *                      network that scored the pool (before the round's training),
+ *   grid_logdensity_round_XXX.npy log q of the fitted sampler on the density grid (the
+ *                      evaluation grid, or for fm a coarser one: density_grid_points.npy) for
+ *                      samplers with a density (not rad),
+ *   rounds.csv columns kl_residual, ess_residual: KL(p || q) and the effective sample size
+ *                      fraction 1 / sum_i p_i^2 / q_i of the target p ∝ |r|^k against the
+ *                      sampler density q, both normalised over the density grid's points
+ *                      where q > 0; mass_outside_support: the share of p where q = 0;
+ *                      kl_fit_target, ess_fit_target: KL and ESS for the fit target
+ *                      p ∝ |r|^k / mean|r|^k + c; diag_seconds: time spent on all of this. */
 #ifndef PINNSOLVE_PINN_ADAPTIVE_H
 #define PINNSOLVE_PINN_ADAPTIVE_H
 
@@ -53,6 +69,7 @@ typedef struct pinn_adaptive_setup {
   pinn_monitor *monitor;
   gsl_rng *rng;
   const char *dir;
+  const pinn_evaluation *evaluation; /* the grid for the diagnostics; NULL: none */
 } pinn_adaptive_setup;
 
 typedef struct pinn_adaptive_summary {

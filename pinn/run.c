@@ -1,8 +1,12 @@
 #include "pinn/run.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/atomic_file.h"
 #include "core/json.h"
@@ -102,6 +106,28 @@ static core_status open_run_directory(run_state *s, const pinn_run_request *requ
   return CORE_OK;
 }
 
+/* The grid, or the fixed random set when evaluation.random_points > 0. */
+static core_status create_evaluation(run_state *s) {
+  const pinn_config *c = s->config;
+  if (c->evaluation.random_points > 0) {
+    pinn_random_points spec = {.n = (size_t)c->evaluation.random_points,
+                               .seed = (unsigned long)c->evaluation.seed,
+                               .peak_fraction = c->evaluation.peak_fraction,
+                               .peak_center = c->evaluation.peak_center,
+                               .peak_width = c->evaluation.peak_width};
+    CORE_TRY(pinn_evaluation_create_random(&s->evaluation, &s->problem, &spec,
+                                           c->evaluation.lower, c->evaluation.upper));
+  } else {
+    CORE_TRY(pinn_evaluation_create(&s->evaluation, &s->problem, c->evaluation.points,
+                                    c->evaluation.lower, c->evaluation.upper));
+  }
+  if (s->evaluation->reference)
+    core_log("%s: %zu evaluation points, reference error %.2e (relative L2), %.2e (max)",
+             c->problem.name, s->evaluation->n, s->evaluation->reference_error,
+             s->evaluation->reference_max_error);
+  return CORE_OK;
+}
+
 static core_status build_run(run_state *s, const pinn_run_request *request) {
   const pinn_config *c = s->config;
   pde_problem_init(&s->problem, c->problem.type);
@@ -114,8 +140,7 @@ static core_status build_run(run_state *s, const pinn_run_request *request) {
   CORE_TRY(draw_collocation_points(s));
   CORE_TRY(pinn_model_create(&s->model, &s->problem, s->net, pinn_config_max_points(c)));
   CORE_TRY(pinn_model_set_points(s->model, (size_t)c->points.n, s->points));
-  CORE_TRY(pinn_evaluation_create(&s->evaluation, &s->problem, c->evaluation.points, c->evaluation.lower,
-                                  c->evaluation.upper));
+  CORE_TRY(create_evaluation(s));
   CORE_TRY(open_run_directory(s, request));
   pinn_monitor_options monitor_options = {
       .eval_every = c->trainer.eval_every,
@@ -144,14 +169,29 @@ static core_status write_npy(const run_state *s, const char *name, const double 
   return core_npy_write(path, data, ndim, shape);
 }
 
+/* |r| of the final network on the evaluation grid, for the report's residual map. */
+static core_status write_grid_residuals(const run_state *s, int ndim, const size_t *shape) {
+  const pinn_evaluation *e = s->evaluation;
+  double *r = malloc(e->n * sizeof *r);
+  if (!r)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for the grid residuals");
+  core_status status = pinn_model_residuals(s->model, e->n, e->x, r);
+  for (size_t p = 0; status == CORE_OK && p < e->n; p++)
+    r[p] = fabs(r[p]);
+  if (status == CORE_OK)
+    status = write_npy(s, "grid_residuals.npy", r, ndim, shape);
+  free(r);
+  return status;
+}
+
 /* Grid arrays shaped like the grid (axis i has counts[i] points), points as (n, dim). */
 static core_status write_arrays(const run_state *s) {
   const pinn_evaluation *e = s->evaluation;
   size_t grid_shape[NN_MAX_INPUTS], dim = (size_t)e->dim;
   for (int i = 0; i < e->dim; i++)
     grid_shape[i] = (size_t)e->counts[i];
-  int grid_ndim = e->dim <= 4 ? e->dim : 1;
-  if (e->dim > 4)
+  int grid_ndim = e->dim <= 4 && e->is_grid ? e->dim : 1;
+  if (grid_ndim == 1)
     grid_shape[0] = e->n;
   size_t points_shape[2] = {e->n, dim};
   CORE_TRY(write_npy(s, "eval_points.npy", e->x, 2, points_shape));
@@ -168,6 +208,7 @@ static core_status write_arrays(const run_state *s) {
     free(error);
     CORE_TRY(status);
   }
+  CORE_TRY(write_grid_residuals(s, grid_ndim, grid_shape));
   size_t n = pinn_model_point_count(s->model);
   size_t colloc_shape[2] = {n, dim};
   CORE_TRY(write_npy(s, "collocation_points.npy", pinn_model_points(s->model), 2, colloc_shape));
@@ -186,6 +227,9 @@ static core_status write_summary(const run_state *s, const pinn_run_result *r) {
   core_json_member_string(&json, "problem", c->problem.name);
   core_json_member_number(&json, "relative_l2", r->relative_l2);
   core_json_member_number(&json, "max_error", r->max_error);
+  core_json_member_number(&json, "reference_error", s->evaluation->reference_error);
+  core_json_member_number(&json, "reference_max_error", s->evaluation->reference_max_error);
+  core_json_member_int(&json, "evaluation_points", (long long)s->evaluation->n);
   core_json_member_number(&json, "final_loss", pinn_trainer_last_loss(s->trainer));
   core_json_member_int(&json, "steps", r->steps);
   core_json_member_int(&json, "adam_steps", c->trainer.adam_steps);
@@ -230,7 +274,8 @@ static core_status train_and_record(run_state *s, pinn_run_result *result) {
     status = pinn_monitor_evaluate(s->monitor, steps, c->trainer.lbfgs_steps > 0 ? PINN_PHASE_LBFGS : PINN_PHASE_ADAM,
                                    loss);
   pinn_adaptive_setup adaptive = {.config = c, .model = s->model, .trainer = s->trainer, .monitor = s->monitor,
-                                  .rng = s->rng, .dir = core_run_dir_staging_path(s->dir)};
+                                  .rng = s->rng, .dir = core_run_dir_staging_path(s->dir),
+                                  .evaluation = s->evaluation};
   if (status == CORE_OK)
     status = pinn_adaptive_run(&adaptive, &s->adaptive); /* no-op for adaptive.rounds = 0 */
   steps = pinn_trainer_steps_done(s->trainer);
@@ -242,6 +287,81 @@ static core_status train_and_record(run_state *s, pinn_run_result *result) {
   result->steps = steps;
   result->wall_seconds = pinn_monitor_elapsed(s->monitor);
   return CORE_OK;
+}
+
+/* ---- --report: scripts/report on the finished run directory ------------------------------- */
+
+#define REPORT_PYTHON "/usr/bin/python3"
+
+static bool is_file(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* scripts/report from $PINNSOLVE_SOURCE_DIR, then the source tree this file was compiled from
+ * (CMake passes absolute source paths, so __FILE__ is <source>/pinn/run.c), then ../scripts next
+ * to the executable (a build directory inside the source tree). */
+static bool find_report_script(char *out, size_t size) {
+  const char *env = getenv("PINNSOLVE_SOURCE_DIR");
+  if (env && (size_t)snprintf(out, size, "%s/scripts/report", env) < size && is_file(out))
+    return true;
+  const char *self = __FILE__, *tail = strstr(self, "pinn/run.c");
+  if (self[0] == '/' && tail &&
+      (size_t)snprintf(out, size, "%.*sscripts/report", (int)(tail - self), self) < size &&
+      is_file(out))
+    return true;
+  char exe[4096];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (len <= 0)
+    return false;
+  exe[len] = '\0';
+  char *slash = strrchr(exe, '/');
+  if (slash)
+    *slash = '\0';
+  return (size_t)snprintf(out, size, "%s/../scripts/report", exe) < size && is_file(out);
+}
+
+/* Runs argv[0] with argv and returns its exit status (-1 if it could not run). */
+static int run_child(char *const argv[], bool silent) {
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    if (silent) {
+      freopen("/dev/null", "w", stdout);
+      freopen("/dev/null", "w", stderr);
+    }
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+    return -1;
+  return WEXITSTATUS(status);
+}
+
+/* A failed or impossible report does not fail the run: it says why and how to get one. */
+static void make_report(const char *run_dir) {
+  char script[4096];
+  char *probe[] = {REPORT_PYTHON, "-c", "import numpy, matplotlib", NULL};
+  if (!is_file(REPORT_PYTHON) || run_child(probe, true) != 0) {
+    fprintf(stderr, "pinnsolve: --report needs %s with numpy and matplotlib: "
+                    "apt-get install python3-numpy python3-matplotlib, then run "
+                    "scripts/report %s\n", REPORT_PYTHON, run_dir);
+    return;
+  }
+  if (!find_report_script(script, sizeof script)) {
+    fprintf(stderr, "pinnsolve: --report: scripts/report not found (this pinnsolve was not run "
+                    "from its source tree; set PINNSOLVE_SOURCE_DIR to it), then run "
+                    "scripts/report %s\n", run_dir);
+    return;
+  }
+  char *argv[] = {REPORT_PYTHON, script, (char *)run_dir, NULL};
+  int code = run_child(argv, false);
+  if (code != 0)
+    fprintf(stderr, "pinnsolve: --report: %s failed (exit status %d)\n", script, code);
 }
 
 core_status pinn_run(const pinn_config *config, const pinn_run_request *request, pinn_run_result *result) {
@@ -264,5 +384,7 @@ core_status pinn_run(const pinn_config *config, const pinn_run_request *request,
   else if (s.dir && !core_run_dir_is_finished(s.dir))
     fprintf(stderr, "pinnsolve: partial results kept in %s\n", core_run_dir_staging_path(s.dir));
   run_state_release(&s);
+  if (status == CORE_OK && request->report)
+    make_report(result->run_dir);
   return status;
 }
