@@ -64,6 +64,19 @@ static const core_config_key schema[] = {
     {"evaluation.upper", CORE_CONFIG_FLOAT_ARRAY, F(evaluation.upper), NULL, .min_len = 1,
      .max_len = NN_MAX_INPUTS, .count_offset = F(evaluation.n_upper),
      .help = "upper corner of the evaluation grid (default: the problem's box)"},
+    {"evaluation.random_points", CORE_CONFIG_INT, F(evaluation.random_points), "0", .min = 0,
+     .max = 10000000,
+     .help = "> 0: evaluate on this many random points in [lower, upper] instead of the grid"},
+    {"evaluation.seed", CORE_CONFIG_INT, F(evaluation.seed), "1", .min = 0, .max = INT_MAX,
+     .help = "seed of the random evaluation points (fixed, so every run sees the same set)"},
+    {"evaluation.peak_fraction", CORE_CONFIG_FLOAT, F(evaluation.peak_fraction), "0.0", .min = 0,
+     .max = 1, .help = "share of the random points drawn from a Gaussian around peak_center"},
+    {"evaluation.peak_center", CORE_CONFIG_FLOAT_ARRAY, F(evaluation.peak_center), NULL,
+     .min_len = 1, .max_len = NN_MAX_INPUTS, .count_offset = F(evaluation.n_peak_center),
+     .help = "centre of the peak draws (default: the centre of the box)"},
+    {"evaluation.peak_width", CORE_CONFIG_FLOAT, F(evaluation.peak_width), "0.1", .min = 0,
+     .max = 1e6, .flags = CORE_CONFIG_MIN_EXCLUSIVE,
+     .help = "standard deviation per coordinate of the peak draws"},
 
     {"sampler.kind", CORE_CONFIG_STRING, F(sampler.kind), "\"uniform\"", .max_len = PINN_NAME_SIZE,
      .help = "sampler of the adaptive rounds (uniform, sobol, lhs, rad, realnvp, spline, fm); "
@@ -178,6 +191,22 @@ static core_status check_length(const core_config *binder, const pinn_config *cf
   return CORE_OK;
 }
 
+/* A grid is the product of its counts: 100 per axis is fine in 2-D, not in 10-D. */
+static core_status check_grid_size(const pinn_config *cfg, const core_config *binder) {
+  if (cfg->evaluation.random_points > 0)
+    return CORE_OK;
+  double total = 1.0;
+  for (int i = 0; i < cfg->evaluation.n_points; i++)
+    total *= cfg->evaluation.points[i];
+  if (total <= 1e8)
+    return CORE_OK;
+  const char *origin = core_config_origin(binder, "evaluation.points");
+  return CORE_FAIL(CORE_ERR_CONFIG,
+                   "%s: the evaluation grid would have %.3g points (limit 1e8); use fewer "
+                   "evaluation.points or evaluation.random_points", origin ? origin :
+                   core_config_source(binder), total);
+}
+
 static core_status resolve_evaluation(pinn_config *cfg, const core_config *binder) {
   const pde_problem_type *type = cfg->problem.type;
   int dim = type->dim;
@@ -194,6 +223,13 @@ static core_status resolve_evaluation(pinn_config *cfg, const core_config *binde
     cfg->evaluation.n_upper = dim;
     memcpy(cfg->evaluation.upper, type->upper, (size_t)dim * sizeof(double));
   }
+  if (!core_config_origin(binder, "evaluation.peak_center")) {
+    cfg->evaluation.n_peak_center = dim;
+    for (int i = 0; i < dim; i++)
+      cfg->evaluation.peak_center[i] = 0.5 * (cfg->evaluation.lower[i] + cfg->evaluation.upper[i]);
+  }
+  CORE_TRY(check_length(binder, cfg, "evaluation.peak_center", cfg->evaluation.n_peak_center));
+  CORE_TRY(check_grid_size(cfg, binder));
   CORE_TRY(check_length(binder, cfg, "evaluation.points", cfg->evaluation.n_points));
   CORE_TRY(check_length(binder, cfg, "evaluation.lower", cfg->evaluation.n_lower));
   CORE_TRY(check_length(binder, cfg, "evaluation.upper", cfg->evaluation.n_upper));

@@ -82,6 +82,12 @@ typedef struct pinn_config {
     int n_lower;
     double upper[NN_MAX_INPUTS];
     int n_upper;
+    int random_points;               /* > 0: this many random points instead of the grid */
+    int seed;                        /* their generator's seed (not run.seed: same set each run) */
+    double peak_fraction;            /* share of them drawn around peak_center */
+    double peak_center[NN_MAX_INPUTS];
+    int n_peak_center;               /* resolved to dim (default: the centre of the box) */
+    double peak_width;               /* standard deviation per coordinate of the peak draws */
   } evaluation;
   struct {
     char kind[PINN_NAME_SIZE];       /* a registered gen sampler name */
