@@ -44,7 +44,7 @@
  *                      sampler density q, both normalised over the density grid's points
  *                      where q > 0; mass_outside_support: the share of p where q = 0;
  *                      kl_fit_target, ess_fit_target: KL and ESS for the fit target
- *                      p ∝ |r|^k / mean|r|^k + c; diag_seconds: time spent on all of this. */
+ *                      p ∝ |r|^k / mean|r|^k + c. Their cost is logged per round (not in rounds.csv). */
 #ifndef PINNSOLVE_PINN_ADAPTIVE_H
 #define PINNSOLVE_PINN_ADAPTIVE_H
 

@@ -329,10 +329,8 @@ static int run_child(char *const argv[], bool silent) {
   if (pid < 0)
     return -1;
   if (pid == 0) {
-    if (silent) {
-      freopen("/dev/null", "w", stdout);
-      freopen("/dev/null", "w", stderr);
-    }
+    if (silent && (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)))
+      _exit(127);
     execv(argv[0], argv);
     _exit(127);
   }

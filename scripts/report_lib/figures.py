@@ -9,6 +9,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LogNorm, TwoSlopeNorm  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 DPI = 100
 WIDTH = 1200  # pixels
@@ -369,7 +370,7 @@ def fig_rounds(run, out_dir):
     a = ax[0, 1]
     bottom = np.zeros_like(k)
     for key, lab, c in (("fit_seconds", "fit", "C0"), ("sample_seconds", "sample", "C1"),
-                        ("pool_seconds", "pool + residuals", "C2"), ("diag_seconds", "report diagnostics", "0.6")):
+                        ("pool_seconds", "pool + residuals", "C2")):
         if key in r:
             a.bar(k, r[key], bottom=bottom, color=c, label=lab)
             bottom = bottom + r[key]
@@ -403,8 +404,10 @@ def fig_rounds(run, out_dir):
                ha="center", va="center", transform=a.transAxes)
     a.set_xlabel("round")
     a.set_title("sampler density against the residual target (evaluation grid)", fontsize=10)
+    for a in ax.ravel():
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))
     cap = ("Per adaptive round: the training set's make-up and the share of it that is new (top left); seconds "
-           "spent fitting the sampler, drawing points, scoring the pool and on the report's grid diagnostics "
+           "spent fitting the sampler, drawing points and scoring the pool "
            "(top right); relative L2 and mean |r| (bottom left): new points should have a larger mean |r| than the "
            "pool; KL(p‖q) and effective sample size of the sampler density against the residual target, both "
            "normalised on the evaluation grid (bottom right; solid: KL, dashed: ESS).")
