@@ -36,8 +36,8 @@ static void peak_ansatz_point(const pde_problem *p, const double *x, size_t n, s
   const int d = p->type->dim;
   const double a = p->params[0], c = p->params[1];
   peak_factor f[NN_MAX_INPUTS];
-  double phi[NN_MAX_INPUTS], psi[NN_MAX_INPUTS], w[NN_MAX_INPUTS];
-  double phi_wo[NN_MAX_INPUTS], psi_wo[NN_MAX_INPUTS], w_wo[NN_MAX_INPUTS];
+  double phi[NN_MAX_INPUTS] = {0}, psi[NN_MAX_INPUTS] = {0}, w[NN_MAX_INPUTS] = {0};
+  double phi_wo[NN_MAX_INPUTS] = {0}, psi_wo[NN_MAX_INPUTS] = {0}, w_wo[NN_MAX_INPUTS] = {0};
   for (int k = 0; k < d; k++) {
     f[k] = factor_at(a, c, x[k]);
     phi[k] = f[k].phi;
