@@ -45,6 +45,12 @@ static core_status allen_cahn_reference(const pde_problem *p, size_t n, const do
   return pde_ac_mol_eval(p->params[0], p->params[1], PDE_AC_MOL_DEFAULT_INTERVALS, n, x, u);
 }
 
+/* Twice the grid intervals for the resolution study. */
+static core_status allen_cahn_reference_finer(const pde_problem *p, size_t n, const double *x,
+                                              double *u) {
+  return pde_ac_mol_eval(p->params[0], p->params[1], 2 * PDE_AC_MOL_DEFAULT_INTERVALS, n, x, u);
+}
+
 static const char *const allen_cahn_inputs[] = {"x", "t"};
 static const char *const allen_cahn_params[] = {"eps", "rate"};
 
@@ -61,4 +67,5 @@ const pde_problem_type pde_allen_cahn = {
     .ansatz = allen_cahn_ansatz,
     .residual = allen_cahn_residual,
     .reference = allen_cahn_reference,
+    .reference_finer = allen_cahn_reference_finer,
 };

@@ -43,12 +43,22 @@ static void burgers_residual(const pde_problem *p, size_t n, const double *x,
 
 /* A fresh quadrature rule per call: building it is O(nodes^2) work, small next to evaluating
  * nodes cosines at each of the n points. */
-static core_status burgers_reference(const pde_problem *p, size_t n, const double *x, double *u) {
+static core_status cole_hopf_with_nodes(const pde_problem *p, int nodes, size_t n, const double *x,
+                                        double *u) {
   pde_cole_hopf *ch = NULL;
-  CORE_TRY(pde_cole_hopf_create(&ch, p->params[0], PDE_COLE_HOPF_DEFAULT_NODES));
+  CORE_TRY(pde_cole_hopf_create(&ch, p->params[0], nodes));
   core_status st = pde_cole_hopf_eval(ch, n, x, u);
   pde_cole_hopf_destroy(ch);
   return st;
+}
+
+static core_status burgers_reference(const pde_problem *p, size_t n, const double *x, double *u) {
+  return cole_hopf_with_nodes(p, PDE_COLE_HOPF_DEFAULT_NODES, n, x, u);
+}
+
+/* 1.5x the Gauss-Hermite nodes for the resolution study. */
+static core_status burgers_reference_finer(const pde_problem *p, size_t n, const double *x, double *u) {
+  return cole_hopf_with_nodes(p, 3 * PDE_COLE_HOPF_DEFAULT_NODES / 2, n, x, u);
 }
 
 static const char *const burgers_inputs[] = {"x", "t"};
@@ -67,4 +77,5 @@ const pde_problem_type pde_burgers = {
     .ansatz = burgers_ansatz,
     .residual = burgers_residual,
     .reference = burgers_reference,
+    .reference_finer = burgers_reference_finer,
 };

@@ -35,6 +35,10 @@ typedef struct pde_problem_type {
                    double *r, double *dr_du);
   /* Optional exact or reference solution at x (n, dim) into u (n). NULL when unknown. */
   core_status (*reference)(const pde_problem *p, size_t n, const double *x, double *u);
+  /* For a computed reference: the same method at a higher resolution, for the resolution study
+   * that bounds the reference's own error (pde/reference_error.h). NULL when the reference is a
+   * closed form (its error is rounding only). */
+  core_status (*reference_finer)(const pde_problem *p, size_t n, const double *x, double *u);
 } pde_problem_type;
 
 struct pde_problem {

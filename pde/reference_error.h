@@ -5,7 +5,7 @@
  * method at twice the resolution (Allen-Cahn: 2x the grid intervals; Burgers: 300 instead of 200
  * Gauss-Hermite nodes), so the figure bounds the reference's own error when the method converges
  * (it is the error of the coarser solution up to the finer one's much smaller error).
- * (Kept beside the registry until pde_problem_type grows an optional reference_error op.) */
+ * Each type provides the finer method as its reference_finer op. */
 #ifndef PINNSOLVE_PDE_REFERENCE_ERROR_H
 #define PINNSOLVE_PDE_REFERENCE_ERROR_H
 
@@ -15,7 +15,7 @@
 
 /* x: (n, dim) row-major, u_ref: (n) the reference at x, both borrowed.
  * *relative_l2 = ||u_ref - u_fine|| / ||u_fine||, *max_abs = max |u_ref - u_fine|; both 0 for an
- * exact reference and NAN for a type this function does not know. */
+ * exact (closed-form) reference and NAN for a type without a reference. */
 core_status pde_reference_error(const pde_problem *p, size_t n, const double *x,
                                 const double *u_ref, double *relative_l2, double *max_abs);
 
