@@ -272,8 +272,14 @@ static core_status diagnostics_alloc(adaptive *a, size_t n_grid) {
   return CORE_OK;
 }
 
-/* The density grid: every s-th point per axis of the evaluation grid, with the smallest common
- * stride s that keeps it within the limit (1 for samplers with a cheap density). */
+/* The density grid: every s-th interior point per axis of the evaluation grid, with the smallest
+ * common stride s that keeps it within the limit (1 for samplers with a cheap density). Faces are
+ * left out: they have no mass, and a flow's density can be singular there (a logit box map sends
+ * them to infinity), which would swamp the grid normalisation of q. */
+static int interior_count(int count, size_t stride) {
+  return count < 3 ? count : (int)((size_t)(count - 3) / stride + 1);
+}
+
 static core_status density_grid(adaptive *a) {
   const pinn_evaluation *e = a->setup->evaluation;
   size_t limit = a->sampler->type == &gen_sampler_fm ? FM_DENSITY_MAX_POINTS : e->n;
@@ -282,16 +288,17 @@ static core_status density_grid(adaptive *a) {
     stride++;
     n = 1;
     for (int j = 0; j < e->dim; j++)
-      n *= (size_t)(e->counts[j] - 1) / stride + 1;
+      n *= (size_t)interior_count(e->counts[j], stride);
   } while (n > limit && stride < 1000000);
   a->n_dens = n;
   for (int j = 0; j < e->dim; j++)
-    a->dens_counts[j] = (e->counts[j] - 1) / (int)stride + 1;
+    a->dens_counts[j] = interior_count(e->counts[j], stride);
   CORE_TRY(diagnostics_alloc(a, e->n));
   for (size_t p = 0; p < n; p++) {
     size_t rest = p, index = 0, scale = 1;
     for (int j = e->dim - 1; j >= 0; j--) {
-      index += (rest % (size_t)a->dens_counts[j]) * stride * scale;
+      size_t first = e->counts[j] < 3 ? 0 : 1;
+      index += (first + (rest % (size_t)a->dens_counts[j]) * stride) * scale;
       rest /= (size_t)a->dens_counts[j];
       scale *= (size_t)e->counts[j];
     }
@@ -299,8 +306,6 @@ static core_status density_grid(adaptive *a) {
     memcpy(a->dens_x + p * (size_t)a->dim, e->x + index * (size_t)a->dim,
            (size_t)a->dim * sizeof(double));
   }
-  if (n == e->n)
-    return CORE_OK;
   char path[4096];
   if (snprintf(path, sizeof path, "%s/density_grid_points.npy", a->setup->dir) >=
       (int)sizeof path)
@@ -310,7 +315,8 @@ static core_status density_grid(adaptive *a) {
 }
 
 static core_status diagnostics_open(adaptive *a) {
-  if (!a->setup->evaluation || a->c->adaptive.save_every <= 0)
+  /* Densities are compared on a grid; random evaluation sets (10-D) have none. */
+  if (!a->setup->evaluation || !a->setup->evaluation->is_grid || a->c->adaptive.save_every <= 0)
     return CORE_OK;
   return density_grid(a);
 }
@@ -392,7 +398,7 @@ static core_status sampler_density(adaptive *a, int round, round_record *r) {
 static core_status grid_diagnostics(adaptive *a, int round, round_record *r) {
   r->kl_residual = r->ess_residual = r->kl_fit = r->ess_fit = r->mass_outside = NAN;
   const pinn_evaluation *e = a->setup->evaluation;
-  if (!e || !saves_round(a, round))
+  if (!e || !e->is_grid || !saves_round(a, round))
     return CORE_OK;
   double t0 = core_clock_seconds();
   CORE_TRY(pinn_model_residuals(a->setup->model, e->n, e->x, a->grid_r));

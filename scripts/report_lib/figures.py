@@ -60,7 +60,10 @@ def plane(run, values, shape=None):
 
 
 def sub_axes(run, shape):
-    """Coordinates of a strided sub-grid (the density grid) of the evaluation grid."""
+    """Coordinates of the density grid: from density_grid_points.npy when the run wrote it (the
+    interior sub-grid pinnsolve uses), else a strided sub-grid of the evaluation grid."""
+    if run.density_points is not None and len(run.density_points) == int(np.prod(shape)):
+        return [np.unique(run.density_points[:, i]) for i in range(2)]
     out = []
     for i, n in enumerate(shape[:2]):
         full = run.axes[i]
