@@ -47,7 +47,7 @@ gen_options gen_options_default(void) {
   o.fm_lr_decay = 0.1;
   o.fm_integrator = GEN_ODE_RK4;
   o.fm_density_integrator = GEN_ODE_CVODE;
-  o.fm_ode_steps = 50;
+  o.fm_ode_steps = 20;
   o.fm_rtol = 1e-6;
   o.fm_atol = 1e-8;
   o.fm_source = GEN_FM_SOURCE_UNIFORM;

@@ -74,7 +74,8 @@ struct gen_options {
   double fm_lr_decay;            /* lr factor reached at the end of each fit (0, 1], default 0.1 */
   gen_ode_method fm_integrator;  /* sampling integrator, default rk4 */
   gen_ode_method fm_density_integrator; /* log-density integrator, default cvode */
-  int fm_ode_steps;              /* steps of the fixed-step integrators, default 50 */
+  int fm_ode_steps;              /* steps of the fixed-step integrators, default 20 (RK4-20: mean
+                                  * |Δ log p| 2.8e-5 on the Gaussian-mixture oracle) */
   double fm_rtol;                /* CVODE relative tolerance, default 1e-6 */
   double fm_atol;                /* CVODE absolute tolerance, default 1e-8 */
   gen_fm_source fm_source;       /* default uniform */
