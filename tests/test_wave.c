@@ -60,6 +60,9 @@ START_TEST(test_ansatz_jets) {
   pde_problem_init(&p, &pde_wave);
   double worst = pc_ansatz_jet_error(&p, 3, 20, 1e-2);
   ck_assert_double_lt(fabs(worst), 1e-6);
+  p.params[1] = 30.0; /* output_scale: every l jet must carry it */
+  worst = pc_ansatz_jet_error(&p, 4, 20, 1e-2);
+  ck_assert_double_lt(fabs(worst), 1e-6);
 }
 END_TEST
 
