@@ -6,7 +6,6 @@
 static bool quiet;
 
 void core_log_set_quiet(bool q) { quiet = q; }
-bool core_log_is_quiet(void) { return quiet; }
 
 void core_log(const char *fmt, ...) {
   if (quiet)

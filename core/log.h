@@ -5,7 +5,6 @@
 #include <stdbool.h>
 
 void core_log_set_quiet(bool quiet);
-bool core_log_is_quiet(void);
 void core_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -9,7 +9,7 @@ enum { CHUNK = PINN_MODEL_CHUNK };
 /* Per-chunk buffers, (streams, count) layouts. */
 typedef struct chunk_buffers {
   nn_jet_workspace *ws;
-  double *g, *l, *u, *r, *dr_du, *u_adjoint, *net_adjoint, *x;
+  double *g, *l, *u, *r, *dr_du, *u_adjoint, *net_adjoint;
 } chunk_buffers;
 
 struct pinn_model {
@@ -33,7 +33,6 @@ static void chunk_buffers_free(chunk_buffers *b) {
   free(b->dr_du);
   free(b->u_adjoint);
   free(b->net_adjoint);
-  free(b->x);
 }
 
 static core_status chunk_buffers_alloc(chunk_buffers *b, const pinn_model *m) {
@@ -47,8 +46,7 @@ static core_status chunk_buffers_alloc(chunk_buffers *b, const pinn_model *m) {
   b->dr_du = malloc(jets);
   b->u_adjoint = malloc(jets);
   b->net_adjoint = malloc(jets);
-  b->x = malloc(CHUNK * (size_t)m->dim * sizeof(double));
-  if (!b->g || !b->l || !b->u || !b->r || !b->dr_du || !b->u_adjoint || !b->net_adjoint || !b->x)
+  if (!b->g || !b->l || !b->u || !b->r || !b->dr_du || !b->u_adjoint || !b->net_adjoint)
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for PINN buffers");
   return CORE_OK;
 }
@@ -178,9 +176,9 @@ core_status pinn_model_residuals(pinn_model *m, size_t n, const double *x, doubl
   chunk_buffers *b = &m->chunk;
   for (size_t start = 0; start < n; start += CHUNK) {
     size_t count = chunk_count(n, start);
-    memcpy(b->x, x + start * (size_t)m->dim, count * (size_t)m->dim * sizeof(double));
-    ansatz_jets(m, count, b->x, b->g, b->l);
-    CORE_TRY(residual_pass(m, count, b->x, b->g, b->l, r + start));
+    const double *xc = x + start * (size_t)m->dim; /* borrowed: no reverse pass follows */
+    ansatz_jets(m, count, xc, b->g, b->l);
+    CORE_TRY(residual_pass(m, count, xc, b->g, b->l, r + start));
   }
   return CORE_OK;
 }
@@ -189,10 +187,10 @@ core_status pinn_model_predict(pinn_model *m, size_t n, const double *x, double 
   chunk_buffers *b = &m->chunk;
   for (size_t start = 0; start < n; start += CHUNK) {
     size_t count = chunk_count(n, start);
-    memcpy(b->x, x + start * (size_t)m->dim, count * (size_t)m->dim * sizeof(double));
-    ansatz_jets(m, count, b->x, b->g, b->l);
+    const double *xc = x + start * (size_t)m->dim;
+    ansatz_jets(m, count, xc, b->g, b->l);
     const double *net_jets = NULL;
-    CORE_TRY(nn_mlp_forward(m->net, b->ws, b->x, count, &net_jets));
+    CORE_TRY(nn_mlp_forward(m->net, b->ws, xc, count, &net_jets));
     for (size_t p = 0; p < count; p++)
       u[start + p] = b->g[p] + b->l[p] * net_jets[p];
   }
