@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen/assignment.h"
 #include "gen/bootstrap.h"
 #include "gen/options.h"
 #include "gen/samplers.h"
@@ -48,6 +49,11 @@ typedef struct fm_state {
   double *in;      /* (max(batch, chunk), d + 1) network input */
   double *target;  /* (batch, d) */
   double *adjoint; /* (batch, d) */
+  double *u0, *u1; /* (batch, d) minibatch source and data points */
+  double *cost;    /* (batch, batch) pairing cost, fm_coupling "ot" only */
+  size_t *pair;    /* (batch) data point paired with source point k */
+  gen_assignment *assign; /* fm_coupling "ot" only */
+  double *ema;     /* (n_params) averaged parameters (fm_ema) */
   double *u;       /* (chunk, d) ODE state */
   double *ell;     /* (chunk) */
   size_t *index;   /* (chunk) compaction for log_density */
@@ -89,8 +95,19 @@ static core_status fm_create_buffers(fm_state *s) {
   s->u = malloc(FM_CHUNK * d * sizeof(double));
   s->ell = malloc(FM_CHUNK * sizeof(double));
   s->index = malloc(FM_CHUNK * sizeof(size_t));
-  if (!s->in || !s->target || !s->adjoint || !s->u || !s->ell || !s->index)
+  s->u0 = malloc(b * d * sizeof(double));
+  s->u1 = malloc(b * d * sizeof(double));
+  s->pair = malloc(b * sizeof(size_t));
+  if (!s->in || !s->target || !s->adjoint || !s->u || !s->ell || !s->index || !s->u0 || !s->u1 ||
+      !s->pair)
     return CORE_FAIL(CORE_ERR_NOMEM, "fm: out of memory for buffers (batch %zu)", b);
+  if (!(s->ema = malloc(s->net->n_params * sizeof(double))))
+    return CORE_FAIL(CORE_ERR_NOMEM, "fm: out of memory for the parameter average");
+  if (s->o.fm_coupling == GEN_FM_COUPLING_OT) {
+    if (!(s->cost = malloc(b * b * sizeof(double))))
+      return CORE_FAIL(CORE_ERR_NOMEM, "fm: out of memory for the %zu x %zu coupling cost", b, b);
+    CORE_TRY(gen_assignment_create(&s->assign, b));
+  }
   return gen_ode_create(&s->ode, s->d, FM_CHUNK, NULL);
 }
 
@@ -108,6 +125,12 @@ static void fm_destroy(void *state) {
   free(s->u);
   free(s->ell);
   free(s->index);
+  free(s->u0);
+  free(s->u1);
+  free(s->cost);
+  free(s->pair);
+  gen_assignment_destroy(s->assign);
+  free(s->ema);
 }
 
 static core_status fm_init(void *state, const gen_box *box, const gen_options *options,
@@ -162,18 +185,53 @@ static void draw_source(const fm_state *s, size_t n, double *u, gsl_rng *rng) {
 
 /* ---- training --------------------------------------------------------------------------- */
 
+/* Minibatch OT coupling: pair[k] = the data point assigned to source point k by the exact
+ * assignment minimising Σ_k |u0_k - u1_pair[k]|² (the discrete OT plan between the two minibatch
+ * measures; Tong et al. 2023, Pooladian et al. 2023). Independent coupling: pair[k] = k. */
+static core_status fm_couple(fm_state *s) {
+  size_t d = (size_t)s->d, b = s->o.fm_batch;
+  if (s->o.fm_coupling != GEN_FM_COUPLING_OT) {
+    for (size_t k = 0; k < b; k++)
+      s->pair[k] = k;
+    return CORE_OK;
+  }
+  for (size_t k = 0; k < b; k++)
+    for (size_t l = 0; l < b; l++) {
+      double c = 0;
+      for (size_t j = 0; j < d; j++) {
+        double diff = s->u0[k * d + j] - s->u1[l * d + j];
+        c += diff * diff;
+      }
+      s->cost[k * b + l] = c;
+    }
+  return gen_assignment_solve(s->assign, b, s->cost, s->pair, NULL, NULL, NULL);
+}
+
+/* Draws the minibatch: u0 from the source, u1 from the data (∝ weights when a table is given),
+ * both in normalised coordinates, then pairs them (fm_couple). */
+static core_status fm_draw_batch(fm_state *s, size_t n, const double *points,
+                                 const gsl_ran_discrete_t *table, gsl_rng *rng) {
+  size_t d = (size_t)s->d, b = s->o.fm_batch;
+  draw_source(s, b, s->u0, rng);
+  for (size_t k = 0; k < b; k++) {
+    size_t idx = table ? gsl_ran_discrete(rng, table) : gsl_rng_uniform_int(rng, n);
+    for (size_t j = 0; j < d; j++)
+      s->u1[k * d + j] = (points[idx * d + j] - s->centre[j]) / s->half[j];
+  }
+  return fm_couple(s);
+}
+
 /* One Adam step on a CFM minibatch: u_t = (1 - t) u0 + t u1, target u1 - u0, t ~ U(0, 1). */
 static core_status fm_train_step(fm_state *s, size_t n, const double *points,
                                  const gsl_ran_discrete_t *table, gsl_rng *rng, double *loss) {
   size_t d = (size_t)s->d, b = s->o.fm_batch;
-  draw_source(s, b, s->target, rng); /* u0, overwritten by the target below */
+  CORE_TRY(fm_draw_batch(s, n, points, table, rng));
   for (size_t k = 0; k < b; k++) {
-    size_t idx = table ? gsl_ran_discrete(rng, table) : gsl_rng_uniform_int(rng, n);
     double t = gsl_rng_uniform(rng);
+    const double *u0 = s->u0 + k * d, *u1 = s->u1 + s->pair[k] * d;
     for (size_t j = 0; j < d; j++) {
-      double u1 = (points[idx * d + j] - s->centre[j]) / s->half[j], u0 = s->target[k * d + j];
-      s->in[k * (d + 1) + j] = (1.0 - t) * u0 + t * u1;
-      s->target[k * d + j] = u1 - u0;
+      s->in[k * (d + 1) + j] = (1.0 - t) * u0[j] + t * u1[j];
+      s->target[k * d + j] = u1[j] - u0[j];
     }
     s->in[k * (d + 1) + d] = t;
   }
@@ -191,6 +249,17 @@ static core_status fm_train_step(fm_state *s, size_t n, const double *points,
   nn_mlp_zero_grads(s->net);
   CORE_TRY(nn_mlp_backward(s->net, s->ws_train, s->adjoint, NULL));
   return nn_adam_step(s->adam, s->net->params, s->net->grads);
+}
+
+/* Polyak averaging of the parameters over a fit (fm_ema = β, 0 = off): θ̄ <- β_k θ̄ + (1 - β_k) θ
+ * with the warm-up β_k = min(β, (1 + k) / (10 + k)), so a short fit is not pulled back towards
+ * its starting point. Averaging the tail of the trajectory cancels much of the minibatch noise
+ * left in the last Adam iterates, which the exact NLL is sensitive to. */
+static void fm_ema_update(fm_state *s, int k) {
+  double beta = fmin(s->o.fm_ema, (1.0 + k) / (10.0 + k));
+  const double *p = s->net->params;
+  for (size_t q = 0; q < s->net->n_params; q++)
+    s->ema[q] = beta * s->ema[q] + (1.0 - beta) * p[q];
 }
 
 /* Alias table for drawing data indices ∝ normalised weights (NULL weights: none needed). */
@@ -223,11 +292,16 @@ static core_status fm_fit(void *state, size_t n, const double *points, const dou
   int steps = s->o.fm_train_steps, tail = steps / 10 > 0 ? steps / 10 : 1;
   double loss = 0, tail_sum = 0;
   core_status st = CORE_OK;
+  size_t n_params = s->net->n_params;
+  memcpy(s->ema, s->net->params, n_params * sizeof(double));
   for (int k = 0; k < steps && st == CORE_OK; k++) {
     st = fm_train_step(s, n, points, table, rng, &loss);
+    fm_ema_update(s, k);
     if (k >= steps - tail)
       tail_sum += loss;
   }
+  if (st == CORE_OK && steps > 0)
+    memcpy(s->net->params, s->ema, n_params * sizeof(double)); /* the averaged field is the model */
   gsl_ran_discrete_free(table);
   s->stats.fits++;
   s->stats.loss = steps > 0 ? tail_sum / (steps < tail ? steps : tail) : NAN;

@@ -52,6 +52,8 @@ gen_options gen_options_default(void) {
   o.fm_atol = 1e-8;
   o.fm_source = GEN_FM_SOURCE_UNIFORM;
   o.fm_box_policy = GEN_FM_BOX_CLAMP;
+  o.fm_coupling = GEN_FM_COUPLING_INDEPENDENT;
+  o.fm_ema = 0.0;
 
   return o;
 }
@@ -147,10 +149,13 @@ core_status gen_options_validate(const gen_options *o) {
   if (!(o->fm_rtol > 0.0 && o->fm_rtol < 1.0) || !(o->fm_atol > 0.0 && o->fm_atol < 1.0))
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_rtol and fm_atol must lie in (0, 1) (%g, %g)",
                      o->fm_rtol, o->fm_atol);
+  if (!(o->fm_ema >= 0.0 && o->fm_ema < 1.0))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_ema must lie in [0, 1), got %g", o->fm_ema);
   if ((unsigned)o->fm_integrator > GEN_ODE_CVODE ||
       (unsigned)o->fm_density_integrator > GEN_ODE_CVODE ||
       (unsigned)o->fm_source > GEN_FM_SOURCE_GAUSSIAN ||
-      (unsigned)o->fm_box_policy > GEN_FM_BOX_REFLECT)
+      (unsigned)o->fm_box_policy > GEN_FM_BOX_REFLECT ||
+      (unsigned)o->fm_coupling > GEN_FM_COUPLING_OT)
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_*: an enum field has an unknown value");
 
   return CORE_OK;
@@ -160,7 +165,7 @@ core_status gen_options_validate(const gen_options *o) {
 
 typedef enum option_kind {
   OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE,
-  OPT_ODE_METHOD, OPT_FM_SOURCE, OPT_FM_BOX /* fm */
+  OPT_ODE_METHOD, OPT_FM_SOURCE, OPT_FM_BOX, OPT_FM_COUPLING /* fm */
 } option_kind;
 
 typedef struct option_key {
@@ -214,6 +219,8 @@ static const option_key option_keys[] = {
     KEY(fm_atol, OPT_DOUBLE),
     KEY(fm_source, OPT_FM_SOURCE),
     KEY(fm_box_policy, OPT_FM_BOX),
+    KEY(fm_coupling, OPT_FM_COUPLING),
+    KEY(fm_ema, OPT_DOUBLE),
 
     {NULL, OPT_DOUBLE, 0},
 };
@@ -279,6 +286,8 @@ static core_status set_field(gen_options *o, const option_key *k, const char *va
     return gen_fm_source_parse(value, (gen_fm_source *)(void *)field);
   case OPT_FM_BOX:
     return gen_fm_box_policy_parse(value, (gen_fm_box_policy *)(void *)field);
+  case OPT_FM_COUPLING:
+    return gen_fm_coupling_parse(value, (gen_fm_coupling *)(void *)field);
   }
   return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s: unhandled option kind", k->name);
 }
@@ -310,6 +319,7 @@ core_status gen_dedupe_parse(const char *text, gen_dedupe *out) {
 
 static const char *const fm_source_names[] = {"uniform", "gaussian"};
 static const char *const fm_box_names[] = {"clamp", "reflect"};
+static const char *const fm_coupling_names[] = {"independent", "ot"};
 
 const char *gen_fm_source_name(gen_fm_source s) {
   return (unsigned)s <= GEN_FM_SOURCE_GAUSSIAN ? fm_source_names[s] : "?";
@@ -335,4 +345,17 @@ core_status gen_fm_box_policy_parse(const char *text, gen_fm_box_policy *out) {
       return CORE_OK;
     }
   return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_box_policy: '%s' is not clamp or reflect", text);
+}
+
+const char *gen_fm_coupling_name(gen_fm_coupling c) {
+  return (unsigned)c <= GEN_FM_COUPLING_OT ? fm_coupling_names[c] : "?";
+}
+
+core_status gen_fm_coupling_parse(const char *text, gen_fm_coupling *out) {
+  for (int i = 0; i <= (int)GEN_FM_COUPLING_OT; i++)
+    if (strcmp(text, fm_coupling_names[i]) == 0) {
+      *out = (gen_fm_coupling)i;
+      return CORE_OK;
+    }
+  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_coupling: '%s' is not independent or ot", text);
 }

@@ -2,8 +2,9 @@
  *
  * Exact checks: the jet divergence against central differences of v; an untrained flow (v = 0)
  * has the source density; CVODE densities against RK4 with many steps; sampling with CVODE
- * against RK4. Learning checks: held-out NLL on make_moons(noise = 0.1) within 0.15 nats of the
- * entropy floor 1.007 (shared/REFERENCES.md §3), and fits to circles and a Gaussian mixture
+ * against RK4; parameter averaging. Learning checks: held-out NLL on make_moons(noise = 0.1)
+ * within 0.15 nats of the entropy floor 1.007 (shared/REFERENCES.md §3) with minibatch OT
+ * coupling, weighted fits with both couplings, and fits to circles and a Gaussian mixture
  * (gen/toy_data.h) judged by held-out NLL against the exact mixture density and sample geometry. */
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
@@ -233,18 +234,32 @@ END_TEST
 
 /* ---- learning --------------------------------------------------------------------------- */
 
-/* Budget cut to stay within the test time limit: 3000 Adam steps reach about 1.5 nats; the
- * brief's target of 1.007 + 0.15 takes about 30000 steps (lr 5e-3 -> 1e-4; measured 1.160 in
- * 36 s of Release training), so this test asserts a looser bound (measured 1.52). Gaussian source: with the
- * uniform source some held-out tail points have -inf density (test_uniform_source_support). */
-#define MOONS_NLL_MARGIN 0.6 /* uniform on the box: ln 10 = 2.30 nats */
+/* The acceptance target: held-out NLL within 0.15 nats of the entropy floor 1.007. Plain CFM
+ * (independent coupling, depth 3, batch 256) needs about 30000 steps for it (measured 1.160 in
+ * 36 s of Release training; 1.52 after 3000). What brings it within a test's budget, measured on
+ * this data (1000 held-out points, standard error about 0.022):
+ *   - minibatch OT coupling: the paired targets are nearly deterministic (CFM loss 0.03 instead
+ *     of 0.6); at batch 128, depth 4, 5000 steps 1.20 (6.1 s) against 1.40 for independent
+ *     pairs at batch 128 and 1.31 at batch 256 (6.0 s), with 2-3x fewer CVODE steps for the
+ *     density (a straighter field);
+ *   - depth 5 instead of 3-4 (5000 steps: 1.14 vs 1.20); width 96 or 48 did not help per second;
+ *   - parameter averaging (fm_ema 0.998) with a milder decay 0.2: seeds 10, 12, 13 at 6000 steps
+ *     gave 1.113, 1.132, 1.119, against 1.117, 1.150, 1.160 without averaging (decay 0.1);
+ *   - sampling t with more weight near 1 (t = 1 - (1 - U)^2) did not help with OT (1.22 vs 1.20).
+ * Gaussian source: with the uniform source some held-out tail points have -inf density
+ * (test_uniform_source_support). */
+#define MOONS_NLL_MARGIN 0.15
 START_TEST(test_moons_nll) {
   gsl_rng *rng = core_rng_create(10);
   gen_options o = gen_options_default();
   o.fm_source = GEN_FM_SOURCE_GAUSSIAN;
-  o.fm_train_steps = 3000;
+  o.fm_coupling = GEN_FM_COUPLING_OT;
+  o.fm_depth = 5;
+  o.fm_batch = 128;
+  o.fm_train_steps = 6000;
   o.fm_learning_rate = 5e-3;
-  o.fm_lr_decay = 0.02;
+  o.fm_lr_decay = 0.2;
+  o.fm_ema = 0.998;
   o.fm_rtol = 1e-5;
   o.fm_atol = 1e-6;
   gen_sampler *s = make_fm(&moons_box, &o, rng);
@@ -257,7 +272,7 @@ START_TEST(test_moons_nll) {
   printf("moons: held-out NLL %.4f (floor 1.007), CFM loss %.4f, CVODE %ld steps %ld rhs evals, "
          "source-outside %zu\n", nll, st.loss, st.density_ode.steps, st.density_ode.rhs_evals,
          st.source_outside);
-  ck_assert_double_lt(nll, 1.007 + MOONS_NLL_MARGIN);
+  ck_assert_double_le(nll, 1.007 + MOONS_NLL_MARGIN);
   ck_assert_double_gt(nll, 1.007 - 0.1); /* held-out NLL below the entropy would be a bug */
   free(train);
   free(test);
@@ -292,36 +307,74 @@ START_TEST(test_uniform_source_support) {
 }
 END_TEST
 
-/* Weights select the left half of a uniform cloud: samples follow the weights. */
+/* Weights select the left half of a uniform cloud: samples follow the weights, with both
+ * couplings (the OT pairing works on the weighted draws). The OT pairs are shorter than independent
+ * ones, so the regression target varies less: the final CFM loss must be lower. */
 START_TEST(test_weighted_fit) {
-  gsl_rng *rng = core_rng_create(14);
-  gen_options o = small_options();
-  o.fm_train_steps = 1000;
-  o.weight_power = 1.0;
-  o.weight_offset = 0.0;
-  gen_sampler *s = make_fm(&moons_box, &o, rng);
-  enum { N = 4000 };
-  double *x = malloc(2 * N * sizeof *x), *w = malloc(N * sizeof *w);
-  for (int i = 0; i < N; i++) {
-    for (int j = 0; j < 2; j++)
-      x[2 * i + j] = moons_box.lower[j] + (moons_box.upper[j] - moons_box.lower[j]) * gsl_rng_uniform(rng);
-    w[i] = x[2 * i] < 0.5 ? 1.0 : 0.0;
+  double loss[2];
+  for (int c = 0; c < 2; c++) {
+    gsl_rng *rng = core_rng_create(14);
+    gen_options o = small_options();
+    o.fm_train_steps = 1000;
+    o.weight_power = 1.0;
+    o.weight_offset = 0.0;
+    o.fm_coupling = c == 0 ? GEN_FM_COUPLING_INDEPENDENT : GEN_FM_COUPLING_OT;
+    gen_sampler *s = make_fm(&moons_box, &o, rng);
+    enum { N = 4000 };
+    double *x = malloc(2 * N * sizeof *x), *w = malloc(N * sizeof *w);
+    for (int i = 0; i < N; i++) {
+      for (int j = 0; j < 2; j++)
+        x[2 * i + j] =
+            moons_box.lower[j] + (moons_box.upper[j] - moons_box.lower[j]) * gsl_rng_uniform(rng);
+      w[i] = x[2 * i] < 0.5 ? 1.0 : 0.0;
+    }
+    fit_ok(s, N, x, w, rng);
+    ck_assert_int_eq(gen_sampler_sample(s, N, x, rng), CORE_OK);
+    int left = 0;
+    for (int i = 0; i < N; i++)
+      left += x[2 * i] < 0.5;
+    gen_fm_stats st;
+    ck_assert_int_eq(gen_fm_get_stats(s, &st), CORE_OK);
+    printf("weighted fit (%s coupling): %.3f of the samples in the weighted half, CFM loss %.4f\n",
+           gen_fm_coupling_name(o.fm_coupling), (double)left / N, st.loss);
+    ck_assert_int_gt(left, 0.85 * N);
+    ck_assert_int_eq(st.fits, 1);
+    ck_assert(isfinite(st.loss) && st.loss > 0);
+    loss[c] = st.loss;
+    free(x);
+    free(w);
+    gen_sampler_destroy(s);
+    gsl_rng_free(rng);
   }
-  fit_ok(s, N, x, w, rng);
-  ck_assert_int_eq(gen_sampler_sample(s, N, x, rng), CORE_OK);
-  int left = 0;
-  for (int i = 0; i < N; i++)
-    left += x[2 * i] < 0.5;
-  printf("weighted fit: %.3f of the samples in the weighted half\n", (double)left / N);
-  ck_assert_int_gt(left, 0.85 * N);
-  gen_fm_stats st;
-  ck_assert_int_eq(gen_fm_get_stats(s, &st), CORE_OK);
-  ck_assert_int_eq(st.fits, 1);
-  ck_assert(isfinite(st.loss) && st.loss > 0);
-  free(x);
-  free(w);
-  gen_sampler_destroy(s);
-  gsl_rng_free(rng);
+  ck_assert_double_lt(loss[1], 0.5 * loss[0]);
+}
+END_TEST
+
+/* fm_ema: β = 0 is the plain last iterate (and fits are reproducible bit for bit); β = 0.99
+ * returns the average of the last ~100 iterates: a different field, but close to the last
+ * iterate (within a fraction of the field's size) since the warm-up keeps the start out. */
+START_TEST(test_ema) {
+  gen_options o = small_options();
+  o.fm_train_steps = 200;
+  double v[3][2 * 4];
+  const double u[2 * 4] = {0.1, -0.2, 0.5, 0.3, -0.7, 0.0, 0.2, 0.9};
+  const double beta[3] = {0.0, 0.0, 0.99};
+  for (int k = 0; k < 3; k++) {
+    o.fm_ema = beta[k];
+    gen_sampler *s = small_trained(&o, 30);
+    ck_assert_int_eq(gen_fm_velocity(s, 0.5, 4, u, v[k], NULL), CORE_OK);
+    gen_sampler_destroy(s);
+  }
+  double same = 0, diff = 0, size = 0;
+  for (int i = 0; i < 8; i++) {
+    same = fmax(same, fabs(v[0][i] - v[1][i]));
+    diff = fmax(diff, fabs(v[0][i] - v[2][i]));
+    size = fmax(size, fabs(v[0][i]));
+  }
+  printf("fm_ema 0.99: max |v_avg - v_last| %.3g (max |v| %.3g)\n", diff, size);
+  ck_assert_double_eq(same, 0.0); /* same seed: bit-identical */
+  ck_assert_double_gt(diff, 1e-6);
+  ck_assert_double_lt(diff, 0.3 * size);
 }
 END_TEST
 
@@ -335,6 +388,13 @@ START_TEST(test_options) {
   ck_assert_int_eq(o.fm_source, GEN_FM_SOURCE_GAUSSIAN);
   ck_assert_int_eq(gen_options_set(&o, "fm_box_policy", "reflect"), CORE_OK);
   ck_assert_int_eq(o.fm_box_policy, GEN_FM_BOX_REFLECT);
+  ck_assert_int_eq(gen_options_set(&o, "fm_coupling", "ot"), CORE_OK);
+  ck_assert_int_eq(o.fm_coupling, GEN_FM_COUPLING_OT);
+  ck_assert_str_eq(gen_fm_coupling_name(o.fm_coupling), "ot");
+  ck_assert_int_eq(gen_options_set(&o, "fm_coupling", "independent"), CORE_OK);
+  ck_assert_int_eq(o.fm_coupling, GEN_FM_COUPLING_INDEPENDENT);
+  ck_assert_int_eq(gen_options_set(&o, "fm_ema", "0.99"), CORE_OK);
+  ck_assert_double_eq(o.fm_ema, 0.99);
   ck_assert_int_eq(gen_options_set(&o, "fm_width", "48"), CORE_OK);
   ck_assert_int_eq(o.fm_width, 48);
   ck_assert_int_eq(gen_options_set(&o, "fm_rtol", "1e-7"), CORE_OK);
@@ -343,6 +403,14 @@ START_TEST(test_options) {
   ck_assert_int_eq(gen_options_set(&o, "fm_integrator", "rk45"), CORE_ERR_CONFIG);
   ck_assert_int_eq(gen_options_set(&o, "fm_source", "beta"), CORE_ERR_CONFIG);
   ck_assert_int_eq(gen_options_set(&o, "fm_box_policy", "wrap"), CORE_ERR_CONFIG);
+  ck_assert_int_eq(gen_options_set(&o, "fm_coupling", "sinkhorn"), CORE_ERR_CONFIG);
+  o.fm_ema = 1.0;
+  ck_assert_int_eq(gen_options_validate(&o), CORE_ERR_CONFIG);
+  o.fm_ema = 0.99;
+  o.fm_coupling = (gen_fm_coupling)7;
+  ck_assert_int_eq(gen_options_validate(&o), CORE_ERR_CONFIG);
+  o.fm_coupling = GEN_FM_COUPLING_OT;
+  ck_assert_int_eq(gen_options_validate(&o), CORE_OK);
   o.fm_width = 0;
   ck_assert_int_eq(gen_options_validate(&o), CORE_ERR_CONFIG);
   gsl_rng *rng = core_rng_create(1);
@@ -434,6 +502,7 @@ static Suite *make_suite(void) {
   tcase_add_test(tc, test_cvode_sampling_matches_rk4);
   tcase_add_test(tc, test_uniform_source_support);
   tcase_add_test(tc, test_weighted_fit);
+  tcase_add_test(tc, test_ema);
   tcase_add_test(tc, test_options);
   tcase_add_test(tc, test_fit_gaussian_mixture);
   tcase_add_test(tc, test_fit_circles);
