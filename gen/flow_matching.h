@@ -4,7 +4,8 @@
  * Model: a velocity MLP v_θ(u, t) (ELU, input (u, t) with u in box-normalised coordinates
  * u = (x - c) / h ∈ [-1, 1]^d, c the box centre and h its half widths; output d) trained by
  * conditional flow matching on the linear path u_t = (1 - t) u0 + t u1 with target u1 - u0
- * (Lipman et al. 2023; Liu et al. 2023), u0 from the source (gen_fm_source), u1 from the data. */
+ * (Lipman et al. 2023; Liu et al. 2023), u0 from the source (gen_fm_source), u1 from the data,
+ * paired independently or by minibatch optimal transport (gen_fm_coupling, gen/options.h). */
 #ifndef PINNSOLVE_GEN_FLOW_MATCHING_H
 #define PINNSOLVE_GEN_FLOW_MATCHING_H
 
