@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "gen/assignment.h"
+#include "gen/base_sequence.h"
 #include "gen/bootstrap.h"
 #include "gen/options.h"
 #include "gen/samplers.h"
@@ -189,6 +190,17 @@ static void draw_source(const fm_state *s, size_t n, double *u, gsl_rng *rng) {
   else
     for (size_t i = 0; i < len; i++)
       u[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+}
+
+/* Source points from a shifted Sobol set in (0, 1)^d, mapped to the source distribution. */
+static core_status sobol_source(const fm_state *s, size_t n, double *u, gsl_rng *rng) {
+  CORE_TRY(gen_sobol_shifted(n, s->d, u, rng));
+  if (s->o.fm_source == GEN_FM_SOURCE_GAUSSIAN)
+    gen_uniform_to_gaussian(n, s->d, u);
+  else
+    for (size_t i = 0; i < n * (size_t)s->d; i++)
+      u[i] = 2.0 * u[i] - 1.0;
+  return CORE_OK;
 }
 
 /* ---- training --------------------------------------------------------------------------- */
@@ -362,10 +374,15 @@ static core_status fm_sample(void *state, size_t n, double *points, gsl_rng *rng
   s->stats.out_of_box = 0;
   s->stats.sample_ode = (gen_ode_stats){0};
   CORE_TRY(fm_use_integrator(s, s->o.fm_integrator));
+  if (s->o.base_sequence == GEN_BASE_SOBOL) /* all n source points as one set */
+    CORE_TRY(sobol_source(s, n, points, rng));
   for (size_t i0 = 0; i0 < n; i0 += FM_CHUNK) {
     size_t m = n - i0 < FM_CHUNK ? n - i0 : FM_CHUNK;
     gen_ode_stats st;
-    draw_source(s, m, s->u, rng);
+    if (s->o.base_sequence == GEN_BASE_SOBOL) /* chunk i0 reads its source before writing there */
+      memcpy(s->u, points + i0 * d, m * d * sizeof(double));
+    else
+      draw_source(s, m, s->u, rng);
     CORE_TRY(gen_ode_integrate(s->ode, fm_field, s, 0.0, 1.0, m, s->u, NULL, &st));
     add_ode_stats(&s->stats.sample_ode, &st);
     s->stats.out_of_box += fm_to_box(s, m, s->u, points + i0 * d);

@@ -10,11 +10,13 @@
 #define LOGIT_EPS 1e-9
 
 core_status gen_flow_sampler_init(gen_flow_sampler_state *st, const gen_box *box, gen_box_map map,
-                                  gen_flow_base base, const gen_coupling_options *flow_options,
+                                  gen_flow_base base, gen_base_sequence sequence,
+                                  const gen_coupling_options *flow_options,
                                   const gen_flow_train_options *train_options, gsl_rng *rng) {
   st->box = *box;
   st->map = map;
   st->base = base;
+  st->sequence = sequence;
   gen_coupling_options fo = *flow_options;
   fo.dim = box->dim;
   CORE_TRY(gen_coupling_flow_create(&st->flow, &fo, rng));
@@ -108,15 +110,27 @@ core_status gen_flow_sampler_fit(void *state, size_t n, const double *points, co
   return CORE_OK;
 }
 
+/* Base points for a chunk in place. A Sobol set is drawn for all n points up front (into the
+ * output buffer, which each chunk then overwrites with its own samples), so the chunks are
+ * consecutive pieces of one low-discrepancy set. */
+static void random_base(const gen_flow_sampler_state *st, size_t len, double *z, gsl_rng *rng) {
+  for (size_t i = 0; i < len; i++)
+    z[i] = st->base == GEN_FLOW_BASE_GAUSSIAN ? gsl_ran_gaussian(rng, 1.0) : gsl_rng_uniform(rng);
+}
+
 core_status gen_flow_sampler_sample(void *state, size_t n, double *points, gsl_rng *rng) {
   gen_flow_sampler_state *st = state;
   size_t d = (size_t)st->box.dim, m = gen_coupling_flow_options(st->flow)->max_points;
+  if (st->sequence == GEN_BASE_SOBOL) {
+    CORE_TRY(gen_sobol_shifted(n, st->box.dim, points, rng));
+    if (st->base == GEN_FLOW_BASE_GAUSSIAN)
+      gen_uniform_to_gaussian(n, st->box.dim, points);
+  }
   for (size_t start = 0; start < n; start += m) {
     size_t c = n - start < m ? n - start : m;
     double *chunk = points + start * d;
-    for (size_t i = 0; i < c * d; i++)
-      chunk[i] =
-          st->base == GEN_FLOW_BASE_GAUSSIAN ? gsl_ran_gaussian(rng, 1.0) : gsl_rng_uniform(rng);
+    if (st->sequence == GEN_BASE_RANDOM)
+      random_base(st, c * d, chunk, rng);
     CORE_TRY(gen_coupling_flow_inverse(st->flow, c, chunk, chunk, st->chunk_logdet));
     for (size_t i = 0; i < c; i++)
       to_box(st, chunk + i * d, chunk + i * d);

@@ -18,6 +18,7 @@
 #ifndef PINNSOLVE_GEN_FLOW_SAMPLER_H
 #define PINNSOLVE_GEN_FLOW_SAMPLER_H
 
+#include "gen/base_sequence.h"
 #include "gen/coupling_flow.h"
 #include "gen/flow_train.h"
 #include "gen/sampler.h"
@@ -28,6 +29,7 @@ typedef struct gen_flow_sampler_state {
   gen_box box;
   gen_box_map map;
   gen_flow_base base;
+  gen_base_sequence sequence; /* base draws of sample(): random or shifted Sobol */
   gen_coupling_flow *flow;
   gen_flow_trainer *trainer;
   double *chunk_u; /* (max_points, dim) */
@@ -39,7 +41,8 @@ typedef struct gen_flow_sampler_state {
 
 /* The sampler-type entry points (state is a gen_flow_sampler_state). */
 core_status gen_flow_sampler_init(gen_flow_sampler_state *st, const gen_box *box, gen_box_map map,
-                                  gen_flow_base base, const gen_coupling_options *flow_options,
+                                  gen_flow_base base, gen_base_sequence sequence,
+                                  const gen_coupling_options *flow_options,
                                   const gen_flow_train_options *train_options, gsl_rng *rng);
 core_status gen_flow_sampler_fit(void *state, size_t n, const double *points, const double *weights,
                                  gsl_rng *rng);

@@ -16,6 +16,7 @@ gen_options gen_options_default(void) {
   o.pool_size = 100000;
   o.dedupe = GEN_DEDUPE_JITTER;
   o.jitter_fraction = 0.5;
+  o.base_sequence = GEN_BASE_RANDOM;
 
   /* ---- realnvp ---- */
   o.realnvp_layers = 8;
@@ -121,6 +122,9 @@ core_status gen_options_validate(const gen_options *o) {
   if (!(o->jitter_fraction > 0.0 && isfinite(o->jitter_fraction)))
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.jitter_fraction must be finite and > 0, got %g",
                      o->jitter_fraction);
+  if ((unsigned)o->base_sequence > GEN_BASE_SOBOL)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.base_sequence has an unknown value %d",
+                     (int)o->base_sequence);
 
   /* ---- realnvp ---- */
   CORE_TRY(validate_flow("realnvp", o->realnvp_layers, o->realnvp_width, o->realnvp_depth,
@@ -164,7 +168,7 @@ core_status gen_options_validate(const gen_options *o) {
 /* ---- config keys ---- */
 
 typedef enum option_kind {
-  OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE,
+  OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE, OPT_BASE_SEQUENCE,
   OPT_ODE_METHOD, OPT_FM_SOURCE, OPT_FM_BOX, OPT_FM_COUPLING /* fm */
 } option_kind;
 
@@ -183,6 +187,7 @@ static const option_key option_keys[] = {
     KEY(pool_size, OPT_SIZE),
     KEY(dedupe, OPT_DEDUPE),
     KEY(jitter_fraction, OPT_DOUBLE),
+    KEY(base_sequence, OPT_BASE_SEQUENCE),
 
     /* ---- realnvp ---- */
     KEY(realnvp_layers, OPT_INT),
@@ -280,6 +285,8 @@ static core_status set_field(gen_options *o, const option_key *k, const char *va
     return parse_bool(k->name, value, (bool *)(void *)field);
   case OPT_DEDUPE:
     return gen_dedupe_parse(value, (gen_dedupe *)(void *)field);
+  case OPT_BASE_SEQUENCE:
+    return gen_base_sequence_parse(value, (gen_base_sequence *)(void *)field);
   case OPT_ODE_METHOD: /* fm */
     return gen_ode_method_parse(value, (gen_ode_method *)(void *)field);
   case OPT_FM_SOURCE:

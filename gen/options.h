@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/status.h"
+#include "gen/base_sequence.h"
 #include "gen/ode.h"
 #include "gen/sampler.h"
 
@@ -51,6 +52,8 @@ struct gen_options {
   size_t pool_size;        /* uniform candidate pool the caller evaluates for RAD, default 100000 */
   gen_dedupe dedupe;       /* bootstrap duplicate policy, default GEN_DEDUPE_JITTER */
   double jitter_fraction;  /* jitter sd = fraction · width_j · m^(-1/d), default 0.5 */
+  gen_base_sequence base_sequence; /* realnvp, spline, fm: base draws of sample()
+                                    * (gen/base_sequence.h), default random */
 
   /* ---- realnvp (normalizing flow, affine couplings) ---- */
   int realnvp_layers;            /* coupling layers, 1..32, default 8 */

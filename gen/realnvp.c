@@ -32,8 +32,8 @@ static core_status realnvp_init(void *state, const gen_box *box, const gen_optio
                                .learning_rate = o->realnvp_learning_rate,
                                .lr_decay = o->realnvp_lr_decay,
                                .holdout_fraction = o->realnvp_holdout};
-  return gen_flow_sampler_init(state, box, GEN_BOX_MAP_LOGIT, GEN_FLOW_BASE_GAUSSIAN, &fo, &to,
-                               rng);
+  return gen_flow_sampler_init(state, box, GEN_BOX_MAP_LOGIT, GEN_FLOW_BASE_GAUSSIAN,
+                               o->base_sequence, &fo, &to, rng);
 }
 
 const gen_sampler_type gen_sampler_realnvp = {

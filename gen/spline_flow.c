@@ -32,8 +32,8 @@ static core_status spline_init(void *state, const gen_box *box, const gen_option
                                .learning_rate = o->spline_learning_rate,
                                .lr_decay = o->spline_lr_decay,
                                .holdout_fraction = o->spline_holdout};
-  return gen_flow_sampler_init(state, box, GEN_BOX_MAP_AFFINE, GEN_FLOW_BASE_UNIFORM, &fo, &to,
-                               rng);
+  return gen_flow_sampler_init(state, box, GEN_BOX_MAP_AFFINE, GEN_FLOW_BASE_UNIFORM,
+                               o->base_sequence, &fo, &to, rng);
 }
 
 const gen_sampler_type gen_sampler_spline = {
