@@ -23,7 +23,7 @@ tiny=(--quiet --set network.hidden=[8,8] --set points.n=300 --set trainer.adam_s
   --set sampler.kind=fm --set sampler.fm_train_steps=100 --set sampler.fm_width=16 --set sampler.fm_depth=2
 "$bin" "$src/problems/burgers.toml" "${tiny[@]}" --out "$work/rad" --set adaptive.rounds=2 --set sampler.kind=rad
 # The fixed-point run goes through pinnsolve --report (pinn/run.c runs scripts/report itself).
-"$bin" "$src/problems/burgers.toml" "${tiny[@]}" --out "$work/fixed" --report
+"$bin" "$src/problems/burgers.toml" "${tiny[@]}" --out "$work/fixed" --set adaptive.rounds=0 --report
 for r in fm rad; do $py "$src/scripts/report" "$work/$r"; done
 
 # Per-round diagnostics the C side writes (fm has a density; rad has none).
@@ -36,7 +36,7 @@ done
 [ -s "$work/fixed/grid_residuals.npy" ] || { echo "test_report: FAIL: no grid_residuals.npy"; exit 1; }
 
 $py - "$work" <<'EOF'
-import csv, html.parser, json, math, os, struct, sys
+import csv, html.parser, json, math, os, struct, sys, tomllib
 import numpy as np
 work = sys.argv[1]
 expected = {
@@ -92,10 +92,12 @@ for r in rows[1:]:
 # The fit weights are the normalised |r| weights of the pool: p ∝ |r|^k / mean|r|^k + c.
 w = np.load(os.path.join(work, "fm", "weights_round_001.npy"))
 a = np.abs(np.load(os.path.join(work, "fm", "pool_residuals_round_001.npy")))
-p = a / a.mean() + 1.0
+with open(os.path.join(work, "fm", "config.toml"), "rb") as f:
+    c = tomllib.load(f)["sampler"].get("weight_offset", 1.0)  # the resolved config: c as run
+p = a / a.mean() + c
 err = np.max(np.abs(w / w.sum() - p / p.sum())) / np.max(p / p.sum())
 if not err < 1e-9:
-    failures.append("fm weights differ from |r|/mean|r| + 1 by %g (relative)" % err)
+    failures.append("fm weights differ from |r|/mean|r| + %g by %g (relative)" % (c, err))
 if failures:
     print("test_report: FAIL:\n  " + "\n  ".join(failures))
     sys.exit(1)
