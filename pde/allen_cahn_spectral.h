@@ -17,7 +17,9 @@
  * mode k is divided by 1 + gamma eps (pi k)^2. It removes the stiff part exactly (the diffusion
  * eigenvalues reach eps (pi N/2)^2 ~ 1e3 at N = 2048, 4e3 at 4096); the reaction part that
  * remains, gamma |rate (3u^2 - 1)| <= 2 gamma rate, is small at the steps the tight tolerances
- * allow, so GMRES converges in a few iterations. An implicit-explicit split was not chosen because
+ * allow, so GMRES converges at once (measured over t in [0, 1]: ~500-650 steps and as many GMRES
+ * iterations for N = 128 .. 8192; 0.2 s at N = 2048, 0.4 s at 4096 in a Release build). No
+ * Jacobian is stored, so the memory is O(N). An implicit-explicit split was not chosen because
  * CVODE has no IMEX mode (that would need ARKODE), and treating the reaction explicitly would
  * cap the step by stability instead of accuracy.
  *
