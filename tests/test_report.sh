@@ -17,7 +17,8 @@ fi
 
 tiny=(--quiet --set network.hidden=[8,8] --set points.n=300 --set trainer.adam_steps=100
       --set trainer.lbfgs_steps=50 --set trainer.eval_every=50 --set evaluation.points=[64,20]
-      --set adaptive.adam_steps=0 --set adaptive.lbfgs_steps=30 --set sampler.pool_size=2000)
+      --set adaptive.adam_steps=0 --set adaptive.lbfgs_steps=30 --set sampler.pool_size=2000
+      --set adaptive.save_every=1)
 
 "$bin" "$src/problems/burgers.toml" "${tiny[@]}" --out "$work/fm" --set adaptive.rounds=2 \
   --set sampler.kind=fm --set sampler.fm_train_steps=100 --set sampler.fm_width=16 --set sampler.fm_depth=2
