@@ -10,6 +10,8 @@
 #include <sunlinsol/sunlinsol_band.h>
 #include <sunmatrix/sunmatrix_band.h>
 
+#include "pde/time_sweep.h"
+
 #define STENCIL 8   /* nodes per row: 7 centred (8th weight 0) or 8 one-sided */
 #define BANDWIDTH 6 /* the one-sided rows reach 6 unknowns away */
 #define WALL_VALUE (-1.0)
@@ -245,47 +247,28 @@ long pde_ac_mol_steps(const pde_ac_mol *m) {
   return steps;
 }
 
-typedef struct time_index {
-  double t;
-  size_t i;
-} time_index;
+/* pde_time_sweep's view of the solver: advance keeps the grid the interpolation reads. */
+typedef struct mol_sweep {
+  pde_ac_mol *m;
+  const double *grid;
+} mol_sweep;
 
-static int by_time(const void *a, const void *b) {
-  const time_index *p = a, *q = b;
-  return (p->t > q->t) - (p->t < q->t);
+static core_status mol_advance(void *state, double t) {
+  mol_sweep *s = state;
+  return pde_ac_mol_advance(s->m, t, &s->grid);
 }
 
-static core_status eval_sorted(pde_ac_mol *m, size_t n, const time_index *order, const double *xt,
-                               double *u) {
-  const double *grid = NULL;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = order[k].i;
-    if (k == 0 || order[k].t != order[k - 1].t)
-      CORE_TRY(pde_ac_mol_advance(m, order[k].t, &grid));
-    u[i] = pde_ac_mol_interpolate(m, grid, xt[2 * i]);
-  }
-  return CORE_OK;
+static double mol_interpolate(void *state, double x) {
+  const mol_sweep *s = state;
+  return pde_ac_mol_interpolate(s->m, s->grid, x);
 }
 
 core_status pde_ac_mol_eval(double eps, double rate, int intervals, size_t n, const double *xt,
                             double *u) {
-  for (size_t i = 0; i < n; i++)
-    if (!(xt[2 * i] >= -1.0 && xt[2 * i] <= 1.0 && xt[2 * i + 1] >= 0.0 &&
-          isfinite(xt[2 * i + 1])))
-      return CORE_FAIL(CORE_ERR_INVALID, "Allen-Cahn reference: point %zu (x = %g, t = %g) is "
-                       "outside [-1,1] x [0,inf)", i, xt[2 * i], xt[2 * i + 1]);
-  time_index *order = malloc((n ? n : 1) * sizeof *order);
-  if (!order)
-    return CORE_FAIL(CORE_ERR_NOMEM, "Allen-Cahn reference: out of memory for %zu points", n);
-  for (size_t i = 0; i < n; i++)
-    order[i] = (time_index){xt[2 * i + 1], i};
-  qsort(order, n, sizeof *order, by_time);
-  pde_ac_mol *m = NULL;
-  core_status st =
-      pde_ac_mol_create(&m, eps, rate, intervals, PDE_AC_MOL_RTOL, PDE_AC_MOL_ATOL);
-  if (st == CORE_OK)
-    st = eval_sorted(m, n, order, xt, u);
-  pde_ac_mol_destroy(m);
-  free(order);
+  mol_sweep sweep = {NULL, NULL};
+  CORE_TRY(pde_ac_mol_create(&sweep.m, eps, rate, intervals, PDE_AC_MOL_RTOL, PDE_AC_MOL_ATOL));
+  pde_time_sweep_solver solver = {&sweep, mol_advance, mol_interpolate};
+  core_status st = pde_time_sweep(&solver, "Allen-Cahn reference", n, xt, u);
+  pde_ac_mol_destroy(sweep.m);
   return st;
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sunlinsol/sunlinsol_spgmr.h>
 
+#include "pde/time_sweep.h"
+
 #define MAX_NODES (1 << 24)
 #define KRYLOV_DIM 10 /* GMRES needs a few iterations; see the header */
 #define RESEED 32     /* modes between exact cos/sin in the interpolation recurrence */
@@ -330,48 +332,22 @@ long pde_ac_spectral_linear_iterations(const pde_ac_spectral *m) {
   return iters;
 }
 
-typedef struct time_index {
-  double t;
-  size_t i;
-} time_index;
-
-static int by_time(const void *a, const void *b) {
-  const time_index *p = a, *q = b;
-  return (p->t > q->t) - (p->t < q->t);
+static core_status spectral_advance(void *state, double t) {
+  const double *grid = NULL;
+  return pde_ac_spectral_advance(state, t, &grid);
 }
 
-static core_status eval_sorted(pde_ac_spectral *m, size_t n, const time_index *order,
-                               const double *xt, double *u) {
-  const double *grid = NULL;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = order[k].i;
-    if (k == 0 || order[k].t != order[k - 1].t)
-      CORE_TRY(pde_ac_spectral_advance(m, order[k].t, &grid));
-    u[i] = pde_ac_spectral_interpolate(m, xt[2 * i]);
-  }
-  return CORE_OK;
+static double spectral_interpolate(void *state, double x) {
+  return pde_ac_spectral_interpolate(state, x);
 }
 
 core_status pde_ac_spectral_eval(double eps, double rate, int nodes, size_t n, const double *xt,
                                  double *u) {
-  for (size_t i = 0; i < n; i++)
-    if (!(xt[2 * i] >= -1.0 && xt[2 * i] <= 1.0 && xt[2 * i + 1] >= 0.0 &&
-          isfinite(xt[2 * i + 1])))
-      return CORE_FAIL(CORE_ERR_INVALID, "Allen-Cahn spectral reference: point %zu (x = %g, t = "
-                       "%g) is outside [-1,1] x [0,inf)", i, xt[2 * i], xt[2 * i + 1]);
-  time_index *order = malloc((n ? n : 1) * sizeof *order);
-  if (!order)
-    return CORE_FAIL(CORE_ERR_NOMEM, "Allen-Cahn spectral reference: out of memory for %zu "
-                     "points", n);
-  for (size_t i = 0; i < n; i++)
-    order[i] = (time_index){xt[2 * i + 1], i};
-  qsort(order, n, sizeof *order, by_time);
   pde_ac_spectral *m = NULL;
-  core_status st = pde_ac_spectral_create(&m, eps, rate, nodes, PDE_AC_SPECTRAL_RTOL,
-                                          PDE_AC_SPECTRAL_ATOL);
-  if (st == CORE_OK)
-    st = eval_sorted(m, n, order, xt, u);
+  CORE_TRY(pde_ac_spectral_create(&m, eps, rate, nodes, PDE_AC_SPECTRAL_RTOL,
+                                  PDE_AC_SPECTRAL_ATOL));
+  pde_time_sweep_solver solver = {m, spectral_advance, spectral_interpolate};
+  core_status st = pde_time_sweep(&solver, "Allen-Cahn spectral reference", n, xt, u);
   pde_ac_spectral_destroy(m);
-  free(order);
   return st;
 }
