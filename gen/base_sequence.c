@@ -3,24 +3,8 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_qrng.h>
-#include <string.h>
 
 #define SOBOL_MAX_DIM 40 /* gsl_qrng_sobol's limit */
-
-static const char *const sequence_names[] = {"random", "sobol"};
-
-const char *gen_base_sequence_name(gen_base_sequence s) {
-  return (unsigned)s <= GEN_BASE_SOBOL ? sequence_names[s] : "?";
-}
-
-core_status gen_base_sequence_parse(const char *text, gen_base_sequence *out) {
-  for (unsigned i = 0; i <= GEN_BASE_SOBOL; i++)
-    if (strcmp(text, sequence_names[i]) == 0) {
-      *out = (gen_base_sequence)i;
-      return CORE_OK;
-    }
-  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.base_sequence: '%s' is not random or sobol", text);
-}
 
 /* The open interval keeps the inverse normal CDF finite: a shifted coordinate that lands on 0
  * exactly (probability 0 per draw, but possible in floating point) moves to the smallest

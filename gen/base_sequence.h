@@ -21,9 +21,6 @@ typedef enum gen_base_sequence {
   GEN_BASE_SOBOL       /* "sobol" */
 } gen_base_sequence;
 
-const char *gen_base_sequence_name(gen_base_sequence s);
-core_status gen_base_sequence_parse(const char *text, gen_base_sequence *out);
-
 /* n points of a randomly shifted Sobol set in the open cube (0, 1)^dim into u (n, dim) row-major;
  * dim in 1..40 (gsl_qrng_sobol). Draws dim uniforms from rng for the shift. */
 core_status gen_sobol_shifted(size_t n, int dim, double *u, gsl_rng *rng);

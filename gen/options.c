@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,63 +307,49 @@ core_status gen_options_set(gen_options *o, const char *key, const char *value) 
   return CORE_FAIL(CORE_ERR_CONFIG, "unknown sampler option 'sampler.%s'", key);
 }
 
-static const char *const dedupe_names[] = {"jitter", "merge", "none"};
+/* ---- named choices ---- */
 
-const char *gen_dedupe_name(gen_dedupe d) {
-  int i = (int)d;
-  return (i >= 0 && i <= (int)GEN_DEDUPE_NONE) ? dedupe_names[i] : "?";
+/* names[value] for value in 0..count-1, "?" otherwise. */
+static const char *choice_name(const char *const *names, int count, int value) {
+  return value >= 0 && value < count ? names[value] : "?";
 }
 
-core_status gen_dedupe_parse(const char *text, gen_dedupe *out) {
-  for (int i = 0; i <= (int)GEN_DEDUPE_NONE; i++)
-    if (strcmp(text, dedupe_names[i]) == 0) {
-      *out = (gen_dedupe)i;
+/* The index of text among names, or CORE_ERR_CONFIG "sampler.KEY: 'text' is not a, b or c". */
+static core_status choice_parse(const char *key, const char *const *names, int count,
+                                const char *text, int *out) {
+  for (int i = 0; i < count; i++)
+    if (strcmp(text, names[i]) == 0) {
+      *out = i;
       return CORE_OK;
     }
-  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.dedupe: '%s' is not jitter, merge or none", text);
+  char list[160] = "";
+  size_t len = 0;
+  for (int i = 0; i < count && len < sizeof list; i++)
+    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                            i == 0 ? "" : i == count - 1 ? " or " : ", ", names[i]);
+  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.%s: '%s' is not %s", key, text, list);
 }
 
-/* ---- fm ---- */
+#define COUNT(names) ((int)(sizeof names / sizeof names[0]))
 
+/* One name table, name function and parse function per enum option. */
+#define CHOICE(type, key, names)                                                                  \
+  const char *type##_name(type value) { return choice_name(names, COUNT(names), (int)value); }   \
+  core_status type##_parse(const char *text, type *out) {                                       \
+    int i = 0;                                                                                    \
+    CORE_TRY(choice_parse(key, names, COUNT(names), text, &i));                                   \
+    *out = (type)i;                                                                               \
+    return CORE_OK;                                                                               \
+  }
+
+static const char *const dedupe_names[] = {"jitter", "merge", "none"};
+static const char *const base_sequence_names[] = {"random", "sobol"};
 static const char *const fm_source_names[] = {"uniform", "gaussian"};
 static const char *const fm_box_names[] = {"clamp", "reflect"};
 static const char *const fm_coupling_names[] = {"independent", "ot"};
 
-const char *gen_fm_source_name(gen_fm_source s) {
-  return (unsigned)s <= GEN_FM_SOURCE_GAUSSIAN ? fm_source_names[s] : "?";
-}
-
-core_status gen_fm_source_parse(const char *text, gen_fm_source *out) {
-  for (int i = 0; i <= (int)GEN_FM_SOURCE_GAUSSIAN; i++)
-    if (strcmp(text, fm_source_names[i]) == 0) {
-      *out = (gen_fm_source)i;
-      return CORE_OK;
-    }
-  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_source: '%s' is not uniform or gaussian", text);
-}
-
-const char *gen_fm_box_policy_name(gen_fm_box_policy p) {
-  return (unsigned)p <= GEN_FM_BOX_REFLECT ? fm_box_names[p] : "?";
-}
-
-core_status gen_fm_box_policy_parse(const char *text, gen_fm_box_policy *out) {
-  for (int i = 0; i <= (int)GEN_FM_BOX_REFLECT; i++)
-    if (strcmp(text, fm_box_names[i]) == 0) {
-      *out = (gen_fm_box_policy)i;
-      return CORE_OK;
-    }
-  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_box_policy: '%s' is not clamp or reflect", text);
-}
-
-const char *gen_fm_coupling_name(gen_fm_coupling c) {
-  return (unsigned)c <= GEN_FM_COUPLING_OT ? fm_coupling_names[c] : "?";
-}
-
-core_status gen_fm_coupling_parse(const char *text, gen_fm_coupling *out) {
-  for (int i = 0; i <= (int)GEN_FM_COUPLING_OT; i++)
-    if (strcmp(text, fm_coupling_names[i]) == 0) {
-      *out = (gen_fm_coupling)i;
-      return CORE_OK;
-    }
-  return CORE_FAIL(CORE_ERR_CONFIG, "sampler.fm_coupling: '%s' is not independent or ot", text);
-}
+CHOICE(gen_dedupe, "dedupe", dedupe_names)
+CHOICE(gen_base_sequence, "base_sequence", base_sequence_names)
+CHOICE(gen_fm_source, "fm_source", fm_source_names)
+CHOICE(gen_fm_box_policy, "fm_box_policy", fm_box_names)
+CHOICE(gen_fm_coupling, "fm_coupling", fm_coupling_names)

@@ -126,5 +126,7 @@ core_status gen_fm_box_policy_parse(const char *text, gen_fm_box_policy *out);
 const char *gen_fm_coupling_name(gen_fm_coupling c);
 core_status gen_fm_coupling_parse(const char *text, gen_fm_coupling *out);
 core_status gen_dedupe_parse(const char *text, gen_dedupe *out);
+const char *gen_base_sequence_name(gen_base_sequence s);
+core_status gen_base_sequence_parse(const char *text, gen_base_sequence *out);
 
 #endif
