@@ -9,6 +9,8 @@
  *   h_i  = σ'(z_0) z_i
  *   h_ab = σ''(z_0) z_a z_b + σ'(z_0) z_ab
  * The reverse pass walks the same layers backwards (DESIGN.md §3 gives the adjoint recurrences).
+ * The input layer either sees x itself (derivative streams: unit vectors and zeros) or, through
+ * nn_mlp_forward_jets, the caller's jets of input features phi(x); every layer above is the same.
  * The public layout of outputs and adjoints is (streams, n, out_dim), see nn/mlp.h. */
 #include <cblas.h>
 #include <stdlib.h>
@@ -24,6 +26,8 @@ struct nn_jet_workspace {
   size_t n;                     /* points of the last forward */
   size_t cols;                  /* streams * n: the leading dimension of every layer matrix */
   const double *x;              /* input of the last forward (borrowed), (n, in_dim) */
+  const double *in_jets;        /* or its input jets (borrowed), (streams, n, in_dim); NULL after
+                                   nn_mlp_forward */
   double *z[NN_MAX_LAYERS];     /* pre-activations of dense layer l: (widths[l+1], cols) */
   double *h[NN_MAX_LAYERS];     /* inputs of dense layer l >= 1: (widths[l], cols) */
   double *adjoint[2];           /* (max width, cols) each */
@@ -41,10 +45,10 @@ static int max_width(const nn_mlp *mlp) {
   return w;
 }
 
-core_status nn_jet_workspace_create(nn_jet_workspace **out, const nn_mlp *mlp,
-                                    const nn_jet_spec *spec, size_t max_points) {
+static core_status workspace_create(nn_jet_workspace **out, const nn_mlp *mlp, const nn_jet_spec *spec,
+                                    int spec_inputs, size_t max_points) {
   *out = NULL;
-  CORE_TRY(nn_jet_spec_validate(spec, mlp->widths[0]));
+  CORE_TRY(nn_jet_spec_validate(spec, spec_inputs));
   nn_jet_workspace *ws = calloc(1, sizeof *ws);
   if (!ws)
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory creating network workspace");
@@ -79,6 +83,21 @@ core_status nn_jet_workspace_create(nn_jet_workspace **out, const nn_mlp *mlp,
   }
   *out = ws;
   return CORE_OK;
+}
+
+core_status nn_jet_workspace_create(nn_jet_workspace **out, const nn_mlp *mlp,
+                                    const nn_jet_spec *spec, size_t max_points) {
+  return workspace_create(out, mlp, spec, mlp->widths[0], max_points);
+}
+
+core_status nn_jet_workspace_create_for_input_jets(nn_jet_workspace **out, const nn_mlp *mlp,
+                                                   const nn_jet_spec *spec, int spec_inputs,
+                                                   size_t max_points) {
+  *out = NULL;
+  if (spec_inputs < 1 || spec_inputs > NN_MAX_INPUTS)
+    return CORE_FAIL(CORE_ERR_INVALID, "jet workspace: %d original inputs, need 1..%d", spec_inputs,
+                     NN_MAX_INPUTS);
+  return workspace_create(out, mlp, spec, spec_inputs, max_points);
 }
 
 void nn_jet_workspace_destroy(nn_jet_workspace *ws) {
@@ -157,15 +176,31 @@ static void dense_forward(const nn_mlp *mlp, int l, const nn_jet_workspace *ws, 
       z[(size_t)j * cols + p] += b[j];
 }
 
-core_status nn_mlp_forward(const nn_mlp *mlp, nn_jet_workspace *ws, const double *x, size_t n,
-                           const double **out) {
+/* Input layer from feature jets: Z = W Phi over all streams at once (Phi's point-major layout
+ * (cols, in) is the transpose GEMM operand), then the bias on the value stream. */
+static void input_jets_layer_forward(const nn_mlp *mlp, nn_jet_workspace *ws, const double *in_jets) {
+  size_t n = ws->n, cols = ws->cols;
+  int in = mlp->widths[0], w = mlp->widths[1];
+  const double *W = mlp->params + mlp->weight_offset[0];
+  const double *b = mlp->params + mlp->bias_offset[0];
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, w, (int)cols, in, 1.0, W, in, in_jets, in, 0.0,
+              ws->z[0], (int)cols);
+  for (int j = 0; j < w; j++)
+    for (size_t p = 0; p < n; p++)
+      ws->z[0][(size_t)j * cols + p] += b[j];
+}
+
+static core_status begin_forward(nn_jet_workspace *ws, size_t n) {
   if (n > ws->max_points)
     return CORE_FAIL(CORE_ERR_INVALID, "network forward on %zu points, workspace holds %zu", n,
                      ws->max_points);
   ws->n = n;
   ws->cols = (size_t)ws->streams * n;
-  ws->x = x;
-  input_layer_forward(mlp, ws, x);
+  return CORE_OK;
+}
+
+/* Hidden and output layers, after the input layer has filled z[0]. */
+static core_status forward_from_first_layer(const nn_mlp *mlp, nn_jet_workspace *ws, const double **out) {
   for (int l = 1; l < mlp->n_layers; l++) {
     for (int j = 0; j < mlp->widths[l]; j++)
       activation_forward_row(mlp->activation, ws, ws->z[l - 1] + (size_t)j * ws->cols,
@@ -183,6 +218,24 @@ core_status nn_mlp_forward(const nn_mlp *mlp, nn_jet_workspace *ws, const double
       ws->out[c * (size_t)out_dim + (size_t)o] = z_out[(size_t)o * ws->cols + c];
   *out = ws->out;
   return CORE_OK;
+}
+
+core_status nn_mlp_forward(const nn_mlp *mlp, nn_jet_workspace *ws, const double *x, size_t n,
+                           const double **out) {
+  CORE_TRY(begin_forward(ws, n));
+  ws->x = x;
+  ws->in_jets = NULL;
+  input_layer_forward(mlp, ws, x);
+  return forward_from_first_layer(mlp, ws, out);
+}
+
+core_status nn_mlp_forward_jets(const nn_mlp *mlp, nn_jet_workspace *ws, const double *in_jets,
+                                size_t n, const double **out) {
+  CORE_TRY(begin_forward(ws, n));
+  ws->x = NULL;
+  ws->in_jets = in_jets;
+  input_jets_layer_forward(mlp, ws, in_jets);
+  return forward_from_first_layer(mlp, ws, out);
 }
 
 /* Adjoint of the activation on one feature row: from dL/dh (all streams) to dL/dz. */
@@ -262,6 +315,29 @@ static void input_layer_backward(nn_mlp *mlp, const nn_jet_workspace *ws, const 
   }
 }
 
+/* Input layer after nn_mlp_forward_jets: stream s saw its feature jets, so dW += Z_bar Phi over
+ * all streams in one GEMM; the input adjoint is W^T Z_bar per stream. */
+static void input_jets_layer_backward(nn_mlp *mlp, const nn_jet_workspace *ws, const double *z_bar,
+                                      double *in_adjoint) {
+  size_t n = ws->n, cols = ws->cols;
+  int in = mlp->widths[0], w = mlp->widths[1];
+  double *dW = mlp->grads + mlp->weight_offset[0];
+  double *db = mlp->grads + mlp->bias_offset[0];
+  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, w, in, (int)cols, 1.0, z_bar, (int)cols, ws->in_jets,
+              in, 1.0, dW, in);
+  for (int j = 0; j < w; j++) {
+    double sum = 0;
+    for (size_t p = 0; p < n; p++)
+      sum += z_bar[(size_t)j * cols + p];
+    db[j] += sum;
+  }
+  if (in_adjoint) {
+    const double *W = mlp->params + mlp->weight_offset[0];
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)cols, in, w, 1.0, z_bar, (int)cols, W, in, 0.0,
+                in_adjoint, in);
+  }
+}
+
 /* The output adjoint in the internal (out_dim, streams * n) layout. */
 static const double *output_adjoint(const nn_mlp *mlp, nn_jet_workspace *ws, const double *out_adjoint) {
   int out_dim = mlp->widths[mlp->n_layers];
@@ -294,6 +370,9 @@ core_status nn_mlp_backward(nn_mlp *mlp, nn_jet_workspace *ws, const double *out
     }
     z_bar = z_bar_buffer;
   }
-  input_layer_backward(mlp, ws, z_bar, x_adjoint);
+  if (ws->in_jets)
+    input_jets_layer_backward(mlp, ws, z_bar, x_adjoint);
+  else
+    input_layer_backward(mlp, ws, z_bar, x_adjoint);
   return CORE_OK;
 }

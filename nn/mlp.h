@@ -64,6 +64,11 @@ void nn_mlp_zero_grads(nn_mlp *mlp);
 typedef struct nn_jet_workspace nn_jet_workspace;
 core_status nn_jet_workspace_create(nn_jet_workspace **out, const nn_mlp *mlp,
                                     const nn_jet_spec *spec, size_t max_points);
+/* As nn_jet_workspace_create, for nn_mlp_forward_jets: the indices of `spec` name the original
+ * inputs (0..spec_inputs-1) of which the network's inputs are functions, not network inputs. */
+core_status nn_jet_workspace_create_for_input_jets(nn_jet_workspace **out, const nn_mlp *mlp,
+                                                   const nn_jet_spec *spec, int spec_inputs,
+                                                   size_t max_points);
 void nn_jet_workspace_destroy(nn_jet_workspace *ws);
 const nn_jet_spec *nn_jet_workspace_spec(const nn_jet_workspace *ws);
 
@@ -73,11 +78,22 @@ const nn_jet_spec *nn_jet_workspace_spec(const nn_jet_workspace *ws);
 core_status nn_mlp_forward(const nn_mlp *mlp, nn_jet_workspace *ws, const double *x, size_t n,
                            const double **out);
 
+/* Forward pass from input jets: the network's inputs are features phi(x) of original inputs x
+ * (e.g. cos(pi x), sin(pi x), t for exact periodicity) and the caller supplies their jets for the
+ * workspace's spec. in_jets: (streams, n, in_dim) row-major with in_dim = widths[0], entry
+ * (s, p, i) = stream s (value, d/dx_a, d2/dx_a dx_b) of feature i at point p; borrowed, and it must
+ * stay unchanged until the backward pass of this forward (the first-layer weight gradient reads
+ * it). The first layer is linear, so its pre-activation jets are W times the feature jets, every
+ * stream (the bias on the value stream only). *out as for nn_mlp_forward. */
+core_status nn_mlp_forward_jets(const nn_mlp *mlp, nn_jet_workspace *ws, const double *in_jets,
+                                size_t n, const double **out);
+
 /* Reverse pass of the last forward on this workspace.
  * out_adjoint: (streams, n, out_dim) = dL/d(out), borrowed.
  * ADDS dL/dparams into mlp->grads (call nn_mlp_zero_grads first).
  * x_adjoint: NULL, or (n, in_dim) to receive dL/dx (the derivative streams do not depend on x
- * at the input layer, so this is the value stream's input adjoint). */
+ * at the input layer, so this is the value stream's input adjoint). After nn_mlp_forward_jets:
+ * NULL, or (streams, n, in_dim) to receive dL/d(in_jets), every stream. */
 core_status nn_mlp_backward(nn_mlp *mlp, nn_jet_workspace *ws, const double *out_adjoint,
                             double *x_adjoint);
 

@@ -28,6 +28,13 @@ typedef struct pde_problem_type {
   const char *const *param_names;
   double param_defaults[PDE_MAX_PARAMS];
 
+  /* Optional input features: n_features > 0 means the network sees phi(x) (n_features values)
+   * instead of x, e.g. (cos(pi x), sin(pi x), t) to make u periodic in x by construction. The op
+   * writes the features' jets with respect to the original inputs x for the type's `jets` spec:
+   * phi_jets (streams, n, n_features) row-major, entry (s, p, i) = stream s of feature i at point p,
+   * at x (n, dim). n_features = 0 and features = NULL: the network sees x. */
+  int n_features;
+  void (*features)(const pde_problem *p, size_t n, const double *x, double *phi_jets);
   /* Jets of g and l at x: g_jets, l_jets (streams, n). NULL means u = N (no ansatz). */
   void (*ansatz)(const pde_problem *p, size_t n, const double *x, double *g_jets, double *l_jets);
   /* r (n) and dr/du_s (streams, n) at x (n, dim) given u_jets (streams, n). */

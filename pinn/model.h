@@ -2,7 +2,9 @@
  *
  * The model owns the collocation points it trains on and caches the ansatz jets g, l there
  * (they depend on the points only), so a training step is: forward jets, compose, residual,
- * loss = mean r^2, reverse pass. Residuals and predictions at other points go through a
+ * loss = mean r^2, reverse pass. When the problem type declares input features (pde/problem.h), the
+ * network sees their jets phi(x) instead of x (nn_mlp_forward_jets), cached like g and l.
+ * Residuals and predictions at other points go through a
  * separate chunked workspace and never disturb the training cache. */
 #ifndef PINNSOLVE_PINN_MODEL_H
 #define PINNSOLVE_PINN_MODEL_H
@@ -21,7 +23,12 @@
 
 typedef struct pinn_model pinn_model;
 
-/* net: borrowed, input dim = problem dim, output 1. max_points: largest training set. */
+/* Input width the network must have for a problem type: its n_features when it declares input
+ * features, else its dim. */
+int pinn_model_network_inputs(const pde_problem_type *type);
+
+/* net: borrowed, input width pinn_model_network_inputs(type), output 1. max_points: largest
+ * training set. */
 core_status pinn_model_create(pinn_model **out, const pde_problem *problem, nn_mlp *net, size_t max_points);
 void pinn_model_destroy(pinn_model *m);
 
