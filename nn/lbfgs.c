@@ -7,7 +7,7 @@
 
 typedef struct lbfgs_bridge {
   nn_objective objective;
-  nn_lbfgs_progress progress;
+  nn_iteration_hook progress;
   void *ctx;
   core_status status; /* first objective failure; liblbfgs only sees "cancel" */
   int evaluations;
@@ -60,7 +60,7 @@ static const char *stop_reason(int code) {
   }
 }
 
-core_status nn_lbfgs_minimize(size_t n, double *x, nn_objective objective, nn_lbfgs_progress progress,
+core_status nn_lbfgs_minimize(size_t n, double *x, nn_objective objective, nn_iteration_hook progress,
                               void *ctx, const nn_lbfgs_options *options, nn_lbfgs_report *report) {
   lbfgs_parameter_t param;
   lbfgs_parameter_init(&param);

@@ -5,11 +5,7 @@
 #include <stddef.h>
 
 #include "core/status.h"
-
-/* Returns the loss at x and writes its gradient; a non-CORE_OK status stops the run. */
-typedef core_status (*nn_objective)(void *ctx, const double *x, double *grad, double *loss);
-/* Called after every accepted iteration; returning non-zero stops early (not an error). */
-typedef int (*nn_lbfgs_progress)(void *ctx, int iteration, double loss, const double *x);
+#include "nn/objective.h"
 
 typedef struct nn_lbfgs_options {
   int max_iterations;  /* > 0 */
@@ -29,7 +25,7 @@ typedef struct nn_lbfgs_report {
 
 /* Minimises in place. A line search that cannot progress ends the phase normally (x keeps
  * the best point); only objective errors and allocation failures are returned as errors. */
-core_status nn_lbfgs_minimize(size_t n, double *x, nn_objective objective, nn_lbfgs_progress progress,
+core_status nn_lbfgs_minimize(size_t n, double *x, nn_objective objective, nn_iteration_hook progress,
                               void *ctx, const nn_lbfgs_options *options, nn_lbfgs_report *report);
 
 #endif

@@ -431,10 +431,12 @@ static core_status write_row(const adaptive *a, const round_record *r) {
 }
 
 /* Loss on the current points, the monitor's evaluation row at this step, and the errors. */
-static core_status evaluate(const adaptive *a, pinn_phase phase, round_record *r) {
+/* quasi_newton_steps: the last training's quasi-Newton length, which names the phase logged. */
+static core_status evaluate(const adaptive *a, int quasi_newton_steps, round_record *r) {
   const pinn_adaptive_setup *s = a->setup;
   CORE_TRY(pinn_model_loss_and_gradient(s->model, &r->loss));
   r->steps = pinn_trainer_steps_done(s->trainer);
+  pinn_phase phase = quasi_newton_steps > 0 ? pinn_trainer_quasi_newton_phase(s->trainer) : PINN_PHASE_ADAM;
   CORE_TRY(pinn_monitor_evaluate(s->monitor, r->steps, phase, r->loss));
   pinn_monitor_finish(s->monitor);
   pinn_errors e = pinn_monitor_last_errors(s->monitor);
@@ -455,7 +457,7 @@ static core_status initial_round(adaptive *a) {
   r.hash = hash_rows(a->n_cur, a->dim, a->sorted_cur);
   if (saves_round(a, 0))
     CORE_TRY(save_array(a, "points", 0, pinn_model_points(model), 2, a->n_cur));
-  CORE_TRY(evaluate(a, a->c->trainer.lbfgs_steps > 0 ? PINN_PHASE_LBFGS : PINN_PHASE_ADAM, &r));
+  CORE_TRY(evaluate(a, a->c->trainer.lbfgs_steps, &r));
   return write_row(a, &r);
 }
 
@@ -599,7 +601,7 @@ static core_status run_round(adaptive *a, int round) {
   pinn_monitor_set_round(s->monitor, round);
   CORE_TRY(pinn_trainer_run(s->trainer, c->adaptive.adam_steps, c->adaptive.lbfgs_steps,
                             c->adaptive.reset_adam));
-  CORE_TRY(evaluate(a, c->adaptive.lbfgs_steps > 0 ? PINN_PHASE_LBFGS : PINN_PHASE_ADAM, &r));
+  CORE_TRY(evaluate(a, c->adaptive.lbfgs_steps, &r));
   CORE_TRY(write_row(a, &r));
   log_round(a, &r);
   return CORE_OK;

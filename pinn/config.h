@@ -41,6 +41,9 @@ typedef enum pinn_pool {
 } pinn_pool;
 extern const char *const pinn_pool_names[]; /* NULL-terminated */
 
+/* [trainer] quasi_newton: the full-batch method of the lbfgs_steps phases. */
+extern const char *const pinn_quasi_newton_names[]; /* NULL-terminated, pinn_quasi_newton order */
+
 #define PINN_MAX_SAMPLER_SETTINGS 64
 
 /* One sampler.<key> assignment as given (the last one per key), kept for the config writer. */
@@ -73,6 +76,8 @@ typedef struct pinn_config {
     double lr_decay_rate;            /* lr = learning_rate * rate^(step / lr_decay_steps) */
     int lr_decay_steps;
     int lbfgs_history;
+    int quasi_newton;                /* a pinn_quasi_newton: the method lbfgs_steps run */
+    int bfgs_scaling;                /* an nn_bfgs_scaling */
     int eval_every;
   } trainer;
   struct {                           /* a tensor grid over [lower, upper], one entry per input */

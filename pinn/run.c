@@ -155,6 +155,8 @@ static core_status build_run(run_state *s, const pinn_run_request *request) {
       .lbfgs_steps = c->trainer.lbfgs_steps,
       .adam = nn_adam_default_options(),
       .lbfgs_history = c->trainer.lbfgs_history,
+      .quasi_newton = (pinn_quasi_newton)c->trainer.quasi_newton,
+      .bfgs_scaling = (nn_bfgs_scaling)c->trainer.bfgs_scaling,
   };
   trainer_options.adam.learning_rate = c->trainer.learning_rate;
   trainer_options.adam.decay_rate = c->trainer.lr_decay_rate;
@@ -261,18 +263,20 @@ static core_status write_summary(const run_state *s, const pinn_run_result *r) {
 
 static core_status train_and_record(run_state *s, pinn_run_result *result) {
   const pinn_config *c = s->config;
-  core_log("%s: %d collocation points (%s), network %d parameters, %d Adam + up to %d L-BFGS steps",
+  core_log("%s: %d collocation points (%s), network %d parameters, %d Adam + up to %d %s steps",
            c->problem.name, c->points.n, pinn_points_kind_names[c->points.kind], (int)s->net->n_params,
-           c->trainer.adam_steps, c->trainer.lbfgs_steps);
+           c->trainer.adam_steps, c->trainer.lbfgs_steps,
+           c->trainer.quasi_newton == PINN_QUASI_NEWTON_BFGS ? "BFGS" : "L-BFGS");
   core_status status = pinn_trainer_run(s->trainer, c->trainer.adam_steps, c->trainer.lbfgs_steps, 0);
   long steps = pinn_trainer_steps_done(s->trainer);
   /* The final row: after the last step (and for the residuals, on the final parameters). */
   double loss = 0;
   if (status == CORE_OK)
     status = pinn_model_loss_and_gradient(s->model, &loss);
+  pinn_phase last_phase =
+      c->trainer.lbfgs_steps > 0 ? pinn_trainer_quasi_newton_phase(s->trainer) : PINN_PHASE_ADAM;
   if (status == CORE_OK)
-    status = pinn_monitor_evaluate(s->monitor, steps, c->trainer.lbfgs_steps > 0 ? PINN_PHASE_LBFGS : PINN_PHASE_ADAM,
-                                   loss);
+    status = pinn_monitor_evaluate(s->monitor, steps, last_phase, loss);
   pinn_adaptive_setup adaptive = {.config = c, .model = s->model, .trainer = s->trainer, .monitor = s->monitor,
                                   .rng = s->rng, .dir = core_run_dir_staging_path(s->dir),
                                   .evaluation = s->evaluation};

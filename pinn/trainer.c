@@ -10,13 +10,21 @@ struct pinn_trainer {
   nn_mlp *net;
   pinn_trainer_options options;
   nn_adam *adam;
+  nn_bfgs *bfgs; /* created at the first BFGS phase; keeps its curvature from call to call */
   pinn_step_hook hook;
   void *hook_ctx;
   long step;
   double last_loss;
 };
 
-const char *pinn_phase_name(pinn_phase phase) { return phase == PINN_PHASE_ADAM ? "adam" : "lbfgs"; }
+const char *pinn_phase_name(pinn_phase phase) {
+  static const char *const names[] = {"adam", "lbfgs", "bfgs"};
+  return names[phase];
+}
+
+pinn_phase pinn_trainer_quasi_newton_phase(const pinn_trainer *t) {
+  return t->options.quasi_newton == PINN_QUASI_NEWTON_BFGS ? PINN_PHASE_BFGS : PINN_PHASE_LBFGS;
+}
 
 core_status pinn_trainer_create(pinn_trainer **out, pinn_model *model, nn_mlp *net,
                                 const pinn_trainer_options *options, pinn_step_hook hook, void *hook_ctx) {
@@ -42,6 +50,7 @@ void pinn_trainer_destroy(pinn_trainer *t) {
   if (!t)
     return;
   nn_adam_destroy(t->adam);
+  nn_bfgs_destroy(t->bfgs);
   free(t);
 }
 
@@ -64,8 +73,9 @@ static core_status adam_phase(pinn_trainer *t, long steps) {
   return CORE_OK;
 }
 
-/* L-BFGS works on its own copy of the parameters; each evaluation loads them into the net. */
-static core_status lbfgs_objective(void *ctx, const double *x, double *grad, double *loss) {
+/* The quasi-Newton methods work on their own copy of the parameters; each evaluation loads
+ * them into the net. */
+static core_status quasi_newton_objective(void *ctx, const double *x, double *grad, double *loss) {
   pinn_trainer *t = ctx;
   memcpy(t->net->params, x, t->net->n_params * sizeof(double));
   CORE_TRY(pinn_model_loss_and_gradient(t->model, loss));
@@ -74,12 +84,12 @@ static core_status lbfgs_objective(void *ctx, const double *x, double *grad, dou
 }
 
 
-static int lbfgs_progress(void *ctx, int iteration, double loss, const double *x) {
+static int quasi_newton_progress(void *ctx, int iteration, double loss, const double *x) {
   (void)iteration;
   pinn_trainer *t = ctx;
   /* The hook may evaluate the model: give it the accepted parameters, not a line-search trial. */
   memcpy(t->net->params, x, t->net->n_params * sizeof(double));
-  return report_step(t, PINN_PHASE_LBFGS, loss) != CORE_OK;
+  return report_step(t, pinn_trainer_quasi_newton_phase(t), loss) != CORE_OK;
 }
 
 static core_status lbfgs_phase(pinn_trainer *t, long steps) {
@@ -92,8 +102,28 @@ static core_status lbfgs_phase(pinn_trainer *t, long steps) {
   if (!x)
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for L-BFGS");
   memcpy(x, t->net->params, t->net->n_params * sizeof(double));
-  core_status status = nn_lbfgs_minimize(t->net->n_params, x, lbfgs_objective, lbfgs_progress, t,
+  core_status status = nn_lbfgs_minimize(t->net->n_params, x, quasi_newton_objective, quasi_newton_progress, t,
                                          &options, &report);
+  memcpy(t->net->params, x, t->net->n_params * sizeof(double));
+  free(x);
+  if (status == CORE_OK && report.iterations > 0)
+    t->last_loss = report.final_loss;
+  return status;
+}
+
+static core_status bfgs_phase(pinn_trainer *t, long steps) {
+  if (!t->bfgs) {
+    nn_bfgs_options options = nn_bfgs_default_options();
+    options.scaling = t->options.bfgs_scaling;
+    CORE_TRY(nn_bfgs_create(&t->bfgs, t->net->n_params, &options));
+  }
+  double *x = malloc(t->net->n_params * sizeof(double));
+  if (!x)
+    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for BFGS");
+  memcpy(x, t->net->params, t->net->n_params * sizeof(double));
+  nn_bfgs_report report;
+  core_status status = nn_bfgs_minimize(t->bfgs, x, (int)steps, quasi_newton_objective, quasi_newton_progress,
+                                        t, &report);
   memcpy(t->net->params, x, t->net->n_params * sizeof(double));
   free(x);
   if (status == CORE_OK && report.iterations > 0)
@@ -105,7 +135,9 @@ core_status pinn_trainer_run(pinn_trainer *t, long adam_steps, long lbfgs_steps,
   if (reset_adam)
     nn_adam_reset(t->adam);
   CORE_TRY(adam_phase(t, adam_steps));
-  if (lbfgs_steps > 0)
-    CORE_TRY(lbfgs_phase(t, lbfgs_steps));
-  return CORE_OK;
+  if (lbfgs_steps <= 0)
+    return CORE_OK;
+  if (t->options.quasi_newton == PINN_QUASI_NEWTON_BFGS)
+    return bfgs_phase(t, lbfgs_steps);
+  return lbfgs_phase(t, lbfgs_steps);
 }
