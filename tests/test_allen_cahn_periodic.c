@@ -208,9 +208,11 @@ START_TEST(test_feature_gradients) {
 END_TEST
 
 /* The whole model (features, ansatz, residual, mean r^2): its gradient against central differences
- * of its loss, on points half of which lie in t < 5 tau where the blend is steep. */
+ * of its loss, on points half of which lie in t < 5 tau where the blend is steep; three chunks of
+ * PINN_MODEL_CHUNK points, so the cached feature jets are read at every chunk offset. The residuals
+ * at other points (no cache) must equal those of the cached training pass. */
 START_TEST(test_model_gradient) {
-  enum { N = 40 };
+  enum { N = 2 * PINN_MODEL_CHUNK + 44 };
   pde_problem p;
   pde_problem_init(&p, T);
   gsl_rng *rng = core_rng_create(29);
@@ -225,6 +227,11 @@ START_TEST(test_model_gradient) {
   ck_assert_int_eq(pinn_model_set_points(m, N, x), CORE_OK);
   double loss, lp, lm, worst = 0.0;
   ck_assert_int_eq(pinn_model_loss_and_gradient(m, &loss), CORE_OK);
+  double r[N], rdiff = 0.0;
+  ck_assert_int_eq(pinn_model_residuals(m, N, x, r), CORE_OK);
+  for (int i = 0; i < N; i++)
+    rdiff = fmax(rdiff, fabs(r[i] - pinn_model_last_residuals(m)[i]));
+  ck_assert_double_eq(rdiff, 0.0);
   double *grad = malloc(net->n_params * sizeof *grad), gmax = 0.0;
   memcpy(grad, net->grads, net->n_params * sizeof *grad);
   for (size_t i = 0; i < net->n_params; i++)
