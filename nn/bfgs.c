@@ -18,7 +18,7 @@ struct nn_bfgs {
 };
 
 nn_bfgs_options nn_bfgs_default_options(void) {
-  nn_bfgs_options o = {.scaling = NN_BFGS_SCALING_SELF, .gtol = 0,
+  nn_bfgs_options o = {.scaling = NN_BFGS_SCALING_NONE, .gtol = 0,
                        .line_search = nn_line_search_default_options()};
   return o;
 }
@@ -92,12 +92,13 @@ static void scale_h(nn_bfgs *b, double gamma) {
     cblas_dscal((int)(b->n - i), gamma, b->h + i * b->n + i, 1);
 }
 
-/* The scale applied to H before the update (see nn/bfgs.h). */
-static double update_scale(const nn_bfgs *b, double sy, double yhy) {
-  if (b->identity)
+/* The scale applied to H before the update (see nn/bfgs.h); step is the line search's a and
+ * b->g still the gradient at the start of the step. */
+static double update_scale(const nn_bfgs *b, double sy, double yhy, double step) {
+  if (b->identity || b->options.scaling == NN_BFGS_SCALING_OREN_LUENBERGER)
     return sy / yhy;
-  if (b->options.scaling == NN_BFGS_SCALING_SELF)
-    return fmin(1.0, sy / yhy);
+  if (b->options.scaling == NN_BFGS_SCALING_AL_BAALI)
+    return fmax(1.0, -step * dot(b->n, b->s, b->g) / sy);
   return 1.0;
 }
 
@@ -105,13 +106,13 @@ static double update_scale(const nn_bfgs *b, double sy, double yhy) {
  * Expanding the product form, H+ = gamma H - rho gamma (Hy s' + s y'H) + c s s' with
  * c = rho^2 gamma y'Hy + rho, which is one symmetric rank-2 update a s' + s a' with
  * a = -rho gamma Hy + (c / 2) s. Skipped when y's is not safely positive. */
-static void update(nn_bfgs *b) {
+static void update(nn_bfgs *b, double step) {
   size_t n = b->n;
   double sy = dot(n, b->s, b->y);
   double yhy = dot(n, b->y, b->hy);
   if (!(sy > 1e-12 * sqrt(dot(n, b->s, b->s) * dot(n, b->y, b->y))) || !(yhy > 0))
     return;
-  double gamma = update_scale(b, sy, yhy);
+  double gamma = update_scale(b, sy, yhy, step);
   double rho = 1.0 / sy;
   double c = rho * rho * gamma * yhy + rho;
   double s_g = dot(n, b->s, b->g_new), hy_g = dot(n, b->hy, b->g_new);
@@ -126,7 +127,7 @@ static void update(nn_bfgs *b) {
 }
 
 /* x <- x_new after an accepted step: s, y, the update, then the new point becomes current. */
-static void accept_step(nn_bfgs *b, double *x) {
+static void accept_step(nn_bfgs *b, double *x, double step) {
   size_t n = b->n;
   for (size_t i = 0; i < n; i++) {
     b->s[i] = b->x_new[i] - x[i];
@@ -135,7 +136,7 @@ static void accept_step(nn_bfgs *b, double *x) {
   apply_h(b, b->g_new, b->hg_new);
   for (size_t i = 0; i < n; i++)
     b->hy[i] = b->hg_new[i] - b->hg[i];
-  update(b);
+  update(b, step);
   memcpy(x, b->x_new, n * sizeof(double));
   memcpy(b->g, b->g_new, n * sizeof(double));
   memcpy(b->hg, b->hg_new, n * sizeof(double));
@@ -190,7 +191,7 @@ core_status nn_bfgs_minimize(nn_bfgs *b, double *x, int max_iterations, nn_objec
       memcpy(b->hg, b->g, b->n * sizeof(double));
       continue;
     }
-    accept_step(b, x);
+    accept_step(b, x, step);
     f = f_new;
     r.iterations++;
     if (hook && hook(ctx, r.iterations, f, x)) {

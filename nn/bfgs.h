@@ -9,9 +9,12 @@
  * Update (Nocedal & Wright eq. 6.17), with s = x+ - x, y = g+ - g, rho = 1 / y's and a scale
  * gamma applied to H first:
  *   H+ = gamma (I - rho s y') H (I - rho y s') + rho s s'.
- * gamma = y's / y'Hy on the first update (N&W eq. 6.20); afterwards 1 (plain BFGS) or
- * min(1, y's / y'Hy) (self-scaling that only shrinks H, which counters the overestimated
- * curvature plain BFGS accumulates on ill-conditioned losses). */
+ * gamma = y's / y'Hy on the first update (N&W eq. 6.20); afterwards
+ *   1                    plain BFGS;
+ *   y's / y'Hy           Oren & Luenberger's self-scaling, every step;
+ *   max(1, b), b = s'Bs / y's = -a s'g / y's (B = H^-1, a the step length): Al-Baali's
+ *                        self-scaling, which only enlarges H, when the model overestimates
+ *                        curvature along the step (Urban, Stefanou & Pons 2025, eq. 11). */
 #ifndef PINNSOLVE_NN_BFGS_H
 #define PINNSOLVE_NN_BFGS_H
 
@@ -23,10 +26,14 @@
 /* The dense matrix takes 8 n^2 bytes; beyond this many variables use L-BFGS. */
 #define NN_BFGS_MAX_VARIABLES 20000
 
-typedef enum nn_bfgs_scaling { NN_BFGS_SCALING_NONE, NN_BFGS_SCALING_SELF } nn_bfgs_scaling;
+typedef enum nn_bfgs_scaling {
+  NN_BFGS_SCALING_NONE,
+  NN_BFGS_SCALING_OREN_LUENBERGER,
+  NN_BFGS_SCALING_AL_BAALI
+} nn_bfgs_scaling;
 
 typedef struct nn_bfgs_options {
-  nn_bfgs_scaling scaling;            /* default NN_BFGS_SCALING_SELF */
+  nn_bfgs_scaling scaling;            /* default NN_BFGS_SCALING_NONE */
   double gtol;                        /* stop when ||g||_2 <= gtol (default 0: never) */
   nn_line_search_options line_search; /* strong Wolfe, c1 1e-4, c2 0.9 */
 } nn_bfgs_options;

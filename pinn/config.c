@@ -16,7 +16,7 @@ const char *const pinn_points_kind_names[] = {"sobol", "uniform", "lhs", NULL};
 const char *const pinn_merge_names[] = {"replace", "add", "mix", NULL};
 const char *const pinn_pool_names[] = {"points", "candidates", NULL};
 const char *const pinn_quasi_newton_names[] = {"lbfgs", "bfgs", NULL};
-static const char *const bfgs_scaling_names[] = {"none", "self", NULL};
+static const char *const bfgs_scaling_names[] = {"none", "oren_luenberger", "al_baali", NULL};
 
 static const char *const activation_names[] = {"tanh", "sin", NULL};
 static const int activation_values[] = {NN_ACT_TANH, NN_ACT_SIN};
@@ -57,8 +57,8 @@ static const core_config_key schema[] = {
     {"trainer.quasi_newton", CORE_CONFIG_CHOICE, F(trainer.quasi_newton), "\"lbfgs\"",
      .choices = pinn_quasi_newton_names,
      .help = "method of the lbfgs_steps phases: lbfgs (limited memory) or bfgs (dense, keeps curvature)"},
-    {"trainer.bfgs_scaling", CORE_CONFIG_CHOICE, F(trainer.bfgs_scaling), "\"self\"",
-     .choices = bfgs_scaling_names, .help = "BFGS: none or self (shrink H by y's / y'Hy when below 1)"},
+    {"trainer.bfgs_scaling", CORE_CONFIG_CHOICE, F(trainer.bfgs_scaling), "\"none\"",
+     .choices = bfgs_scaling_names, .help = "BFGS self-scaling: none, oren_luenberger or al_baali (nn/bfgs.h)"},
     {"trainer.eval_every", CORE_CONFIG_INT, F(trainer.eval_every), "500", .min = 1,
      .max = INT_MAX, .help = "steps between evaluations"},
 

@@ -66,7 +66,7 @@ static gen_box problem_box(const pde_problem_type *type) {
 static core_status create_network(run_state *s) {
   const pinn_config *c = s->config;
   int widths[NN_MAX_LAYERS + 1];
-  widths[0] = s->problem.type->dim;
+  widths[0] = pinn_model_network_inputs(s->problem.type);
   for (int l = 0; l < c->network.n_hidden; l++)
     widths[l + 1] = c->network.hidden[l];
   widths[c->network.n_hidden + 1] = 1;

@@ -240,12 +240,13 @@ START_TEST(bfgs_solves_an_ill_conditioned_quadratic) { check_quadratic_convergen
 END_TEST
 
 START_TEST(self_scaled_bfgs_solves_an_ill_conditioned_quadratic) {
-  check_quadratic_convergence(NN_BFGS_SCALING_SELF);
+  check_quadratic_convergence(NN_BFGS_SCALING_OREN_LUENBERGER);
+  check_quadratic_convergence(NN_BFGS_SCALING_AL_BAALI);
 }
 END_TEST
 
 START_TEST(bfgs_finds_the_rosenbrock_minimum) {
-  for (int scaling = 0; scaling < 2; scaling++) {
+  for (int scaling = 0; scaling < 3; scaling++) {
     int n = 10;
     double x[10];
     for (int i = 0; i < n; i++)
