@@ -616,9 +616,9 @@ core_status pinn_adaptive_run(const pinn_adaptive_setup *setup, pinn_adaptive_su
   memset(&a, 0, sizeof a);
   core_status status = adaptive_open(&a, setup, summary);
   if (status == CORE_OK) {
-    core_log("adaptive: %d rounds of %d Adam + up to %d L-BFGS steps, sampler %s, merge %s, "
-             "pool %s",
-             c->adaptive.rounds, c->adaptive.adam_steps, c->adaptive.lbfgs_steps, c->sampler.kind,
+    core_log("adaptive: %d rounds of %d Adam + up to %d %s steps, sampler %s, merge %s, pool %s",
+             c->adaptive.rounds, c->adaptive.adam_steps, c->adaptive.lbfgs_steps,
+             c->trainer.quasi_newton == PINN_QUASI_NEWTON_BFGS ? "BFGS" : "L-BFGS", c->sampler.kind,
              pinn_merge_names[c->adaptive.merge], pinn_pool_names[c->adaptive.pool]);
     status = initial_round(&a);
   }
