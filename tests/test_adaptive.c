@@ -458,6 +458,57 @@ START_TEST(test_same_set_same_hash) {
 }
 END_TEST
 
+/* The BFGS phases: rounds run with trainer.quasi_newton = bfgs, repeat bit for bit, are logged as
+ * "bfgs", lower the loss below what Adam left, and differ from the same run with L-BFGS (the
+ * setting reaches the trainer). */
+START_TEST(test_bfgs_rounds) {
+  char base[256], a[320], b[320], c[320];
+  make_base_dir(base, sizeof base);
+  snprintf(a, sizeof a, "%s/a", base);
+  snprintf(b, sizeof b, "%s/b", base);
+  snprintf(c, sizeof c, "%s/c", base);
+  const char *ov[] = {"sampler.kind=rad", "trainer.quasi_newton=bfgs", "trainer.bfgs_scaling=al_baali",
+                      "trainer.lbfgs_steps=30", "adaptive.adam_steps=0", "adaptive.lbfgs_steps=20"};
+  run_ok(6, ov, a);
+  run_ok(6, ov, b);
+  const char *ov_lbfgs[] = {"sampler.kind=rad", "trainer.quasi_newton=lbfgs", "trainer.lbfgs_steps=30",
+                            "adaptive.adam_steps=0", "adaptive.lbfgs_steps=20"};
+  run_ok(5, ov_lbfgs, c);
+  table ta, tb, tc;
+  read_rounds(a, &ta);
+  read_rounds(b, &tb);
+  read_rounds(c, &tc);
+  expect_same_rounds(&ta, &tb);
+  ck_assert_str_ne(cell(&ta, 2, "l2"), cell(&tc, 2, "l2"));
+  /* metrics.csv: the last Adam row's loss, then BFGS rows only, ending lower. */
+  char *metrics = read_file(a, "metrics.csv", NULL);
+  double adam_loss = NAN, last_loss = NAN;
+  int bfgs_rows = 0, lbfgs_rows = 0;
+  for (char *line = strtok(metrics, "\n"); line; line = strtok(NULL, "\n")) {
+    char phase[16];
+    double loss;
+    long step;
+    int round;
+    if (sscanf(line, "%ld,%d,%15[a-z],%lf", &step, &round, phase, &loss) != 4)
+      continue;
+    if (strcmp(phase, "adam") == 0)
+      adam_loss = loss;
+    bfgs_rows += strcmp(phase, "bfgs") == 0;
+    lbfgs_rows += strcmp(phase, "lbfgs") == 0;
+    if (round == 0)
+      last_loss = loss;
+  }
+  ck_assert_int_gt(bfgs_rows, 0);
+  ck_assert_int_eq(lbfgs_rows, 0);
+  ck_assert_msg(last_loss < 0.75 * adam_loss, "BFGS left the loss at %g after Adam's %g", last_loss, adam_loss);
+  free(metrics);
+  free(ta.text);
+  free(tb.text);
+  free(tc.text);
+  remove_tree(base);
+}
+END_TEST
+
 START_TEST(test_point_set_hash) {
   double x[] = {0.5, 0.25, -1.0, 0.0, 0.125, 0.75, 0.5, 0.25};
   double y[] = {0.125, 0.75, 0.5, 0.25, 0.5, 0.25, -1.0, 0.0}; /* a permutation of x */
@@ -543,6 +594,7 @@ static Suite *make_suite(void) {
   tcase_add_test(tc, test_merge_add);
   tcase_add_test(tc, test_merge_mix);
   tcase_add_test(tc, test_same_set_same_hash);
+  tcase_add_test(tc, test_bfgs_rounds);
   tcase_add_test(tc, test_point_set_hash);
   tcase_add_test(tc, test_nonfinite_residual);
   tcase_add_loop_test(tc, test_fit_rejects_bad_weights, 0, n);
