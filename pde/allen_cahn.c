@@ -26,8 +26,8 @@ static void allen_cahn_ansatz(const pde_problem *p, size_t n, const double *x, d
 }
 
 /* r = u_t - eps u_xx + rate (u^3 - u); dr/du = rate (3u^2 - 1), dr/du_t = 1, dr/du_xx = -eps. */
-static void allen_cahn_residual(const pde_problem *p, size_t n, const double *x,
-                                const double *u_jets, double *r, double *dr_du) {
+void pde_allen_cahn_residual(const pde_problem *p, size_t n, const double *x, const double *u_jets,
+                             double *r, double *dr_du) {
   (void)x;
   const double eps = p->params[0], rate = p->params[1];
   const double *u = u_jets + S_U * n, *ut = u_jets + S_T * n, *uxx = u_jets + S_XX * n;
@@ -65,7 +65,7 @@ const pde_problem_type pde_allen_cahn = {
     .param_names = allen_cahn_params,
     .param_defaults = {0.001, 5.0},
     .ansatz = allen_cahn_ansatz,
-    .residual = allen_cahn_residual,
+    .residual = pde_allen_cahn_residual,
     .reference = allen_cahn_reference,
     .reference_finer = allen_cahn_reference_finer,
 };

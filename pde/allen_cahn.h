@@ -13,4 +13,9 @@
 
 extern const pde_problem_type pde_allen_cahn;
 
+/* The residual both variants share (the periodic one, pde/allen_cahn_periodic.h, has the same
+ * streams and its eps and rate in parameter slots 0 and 1). */
+void pde_allen_cahn_residual(const pde_problem *p, size_t n, const double *x, const double *u_jets,
+                             double *r, double *dr_du);
+
 #endif

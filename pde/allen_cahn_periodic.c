@@ -3,6 +3,7 @@
 #include <gsl/gsl_math.h> /* M_PI, which strict C17 math.h does not declare */
 #include <math.h>
 
+#include "pde/allen_cahn.h"
 #include "pde/allen_cahn_spectral.h"
 
 enum { S_U, S_X, S_T, S_XX, STREAMS };  /* stream indices fixed by the jet spec below */
@@ -55,20 +56,6 @@ static void periodic_ansatz(const pde_problem *p, size_t n, const double *x, dou
 }
 
 /* r = u_t - eps u_xx + rate (u^3 - u); dr/du = rate (3u^2 - 1), dr/du_t = 1, dr/du_xx = -eps. */
-static void periodic_residual(const pde_problem *p, size_t n, const double *x, const double *u_jets,
-                              double *r, double *dr_du) {
-  (void)x;
-  const double eps = p->params[P_EPS], rate = p->params[P_RATE];
-  const double *u = u_jets + S_U * n, *ut = u_jets + S_T * n, *uxx = u_jets + S_XX * n;
-  for (size_t i = 0; i < n; i++) {
-    r[i] = ut[i] - eps * uxx[i] + rate * (u[i] * u[i] * u[i] - u[i]);
-    dr_du[S_U * n + i] = rate * (3.0 * u[i] * u[i] - 1.0);
-    dr_du[S_X * n + i] = 0.0;
-    dr_du[S_T * n + i] = 1.0;
-    dr_du[S_XX * n + i] = -eps;
-  }
-}
-
 static core_status periodic_reference(const pde_problem *p, size_t n, const double *x, double *u) {
   return pde_ac_spectral_eval(p->params[P_EPS], p->params[P_RATE], PDE_AC_SPECTRAL_DEFAULT_NODES, n,
                               x, u);
@@ -97,7 +84,7 @@ const pde_problem_type pde_allen_cahn_periodic = {
     .n_features = FEATURES,
     .features = periodic_features,
     .ansatz = periodic_ansatz,
-    .residual = periodic_residual,
+    .residual = pde_allen_cahn_residual,
     .reference = periodic_reference,
     .reference_finer = periodic_reference_finer,
 };
