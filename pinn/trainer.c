@@ -11,6 +11,7 @@ struct pinn_trainer {
   pinn_trainer_options options;
   nn_adam *adam;
   nn_bfgs *bfgs; /* created at the first BFGS phase; keeps its curvature from call to call */
+  double *x;     /* the quasi-Newton methods' own copy of the parameters (n_params) */
   pinn_step_hook hook;
   void *hook_ctx;
   long step;
@@ -38,8 +39,11 @@ core_status pinn_trainer_create(pinn_trainer **out, pinn_model *model, nn_mlp *n
   t->hook = hook;
   t->hook_ctx = hook_ctx;
   core_status status = nn_adam_create(&t->adam, net->n_params, &options->adam);
+  t->x = status == CORE_OK ? malloc(net->n_params * sizeof(double)) : NULL;
+  if (status == CORE_OK && !t->x)
+    status = CORE_FAIL(CORE_ERR_NOMEM, "out of memory creating trainer");
   if (status != CORE_OK) {
-    free(t);
+    pinn_trainer_destroy(t);
     return status;
   }
   *out = t;
@@ -51,6 +55,7 @@ void pinn_trainer_destroy(pinn_trainer *t) {
     return;
   nn_adam_destroy(t->adam);
   nn_bfgs_destroy(t->bfgs);
+  free(t->x);
   free(t);
 }
 
@@ -83,7 +88,6 @@ static core_status quasi_newton_objective(void *ctx, const double *x, double *gr
   return CORE_OK;
 }
 
-
 static int quasi_newton_progress(void *ctx, int iteration, double loss, const double *x) {
   (void)iteration;
   pinn_trainer *t = ctx;
@@ -92,23 +96,23 @@ static int quasi_newton_progress(void *ctx, int iteration, double loss, const do
   return report_step(t, pinn_trainer_quasi_newton_phase(t), loss) != CORE_OK;
 }
 
+/* Both methods write their final point into t->x; the net takes it whatever the status. */
+static core_status finish_quasi_newton(pinn_trainer *t, core_status status, int iterations, double final_loss) {
+  memcpy(t->net->params, t->x, t->net->n_params * sizeof(double));
+  if (status == CORE_OK && iterations > 0)
+    t->last_loss = final_loss;
+  return status;
+}
+
 static core_status lbfgs_phase(pinn_trainer *t, long steps) {
   nn_lbfgs_options options = nn_lbfgs_default_options();
   options.max_iterations = (int)steps;
   options.history = t->options.lbfgs_history;
   nn_lbfgs_report report;
-  /* x = the net's own parameters: L-BFGS copies them in and writes the final point back. */
-  double *x = malloc(t->net->n_params * sizeof(double));
-  if (!x)
-    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for L-BFGS");
-  memcpy(x, t->net->params, t->net->n_params * sizeof(double));
-  core_status status = nn_lbfgs_minimize(t->net->n_params, x, quasi_newton_objective, quasi_newton_progress, t,
-                                         &options, &report);
-  memcpy(t->net->params, x, t->net->n_params * sizeof(double));
-  free(x);
-  if (status == CORE_OK && report.iterations > 0)
-    t->last_loss = report.final_loss;
-  return status;
+  memcpy(t->x, t->net->params, t->net->n_params * sizeof(double));
+  core_status status = nn_lbfgs_minimize(t->net->n_params, t->x, quasi_newton_objective, quasi_newton_progress,
+                                         t, &options, &report);
+  return finish_quasi_newton(t, status, report.iterations, report.final_loss);
 }
 
 static core_status bfgs_phase(pinn_trainer *t, long steps) {
@@ -117,18 +121,11 @@ static core_status bfgs_phase(pinn_trainer *t, long steps) {
     options.scaling = t->options.bfgs_scaling;
     CORE_TRY(nn_bfgs_create(&t->bfgs, t->net->n_params, &options));
   }
-  double *x = malloc(t->net->n_params * sizeof(double));
-  if (!x)
-    return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for BFGS");
-  memcpy(x, t->net->params, t->net->n_params * sizeof(double));
+  memcpy(t->x, t->net->params, t->net->n_params * sizeof(double));
   nn_bfgs_report report;
-  core_status status = nn_bfgs_minimize(t->bfgs, x, (int)steps, quasi_newton_objective, quasi_newton_progress,
+  core_status status = nn_bfgs_minimize(t->bfgs, t->x, (int)steps, quasi_newton_objective, quasi_newton_progress,
                                         t, &report);
-  memcpy(t->net->params, x, t->net->n_params * sizeof(double));
-  free(x);
-  if (status == CORE_OK && report.iterations > 0)
-    t->last_loss = report.final_loss;
-  return status;
+  return finish_quasi_newton(t, status, report.iterations, report.final_loss);
 }
 
 core_status pinn_trainer_run(pinn_trainer *t, long adam_steps, long lbfgs_steps, int reset_adam) {
