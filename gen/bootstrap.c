@@ -17,31 +17,52 @@ core_status gen_weights_check(size_t n, const double *w) {
 
 core_status gen_weights_normalise(size_t n, const double *w, double power, double offset,
                                   double *p) {
+  return gen_weights_normalise_importance(n, w, NULL, power, offset, p);
+}
+
+static core_status check_ratios(size_t n, const double *ratio) {
+  for (size_t i = 0; ratio && i < n; i++)
+    if (!(isfinite(ratio[i]) && ratio[i] > 0.0))
+      return CORE_FAIL(CORE_ERR_NUMERIC,
+                       "importance ratio %zu of %zu is %g: ratios must be finite and > 0", i, n,
+                       ratio[i]);
+  return CORE_OK;
+}
+
+core_status gen_weights_normalise_importance(size_t n, const double *w, const double *ratio,
+                                             double power, double offset, double *p) {
   if (n == 0)
     return CORE_FAIL(CORE_ERR_INVALID, "cannot form selection probabilities for 0 points");
   if (!(isfinite(power) && power >= 0.0) || !(isfinite(offset) && offset >= 0.0))
     return CORE_FAIL(CORE_ERR_INVALID, "weight power %g and offset %g must be finite and >= 0",
                      power, offset);
   CORE_TRY(gen_weights_check(n, w));
+  CORE_TRY(check_ratios(n, ratio));
   double wmax = 0.0;
   for (size_t i = 0; i < n; i++)
     wmax = fmax(wmax, w[i]);
-  /* a^k / mean(a^k) is invariant under a -> a/max(a); the scaled form cannot overflow. */
-  double mean = 0.0;
+  /* a^k / mean(a^k) is invariant under a -> a/max(a); the scaled form cannot overflow.
+   * p may alias w, so each p[i] overwrites w[i] only after its last read. */
+  double weighted_sum = 0.0, ratio_sum = 0.0;
   for (size_t i = 0; i < n; i++) {
+    double r = ratio ? ratio[i] : 1.0;
     p[i] = wmax > 0.0 ? pow(w[i] / wmax, power) : (power == 0.0 ? 1.0 : 0.0);
-    mean += p[i];
+    weighted_sum += r * p[i];
+    ratio_sum += r;
   }
-  mean /= (double)n;
+  double mean = weighted_sum / ratio_sum;
   double total = 0.0;
   for (size_t i = 0; i < n; i++) {
-    p[i] = (mean > 0.0 ? p[i] / mean : 0.0) + offset;
+    double r = ratio ? ratio[i] : 1.0;
+    p[i] = r * ((mean > 0.0 ? p[i] / mean : 0.0) + offset);
     total += p[i];
   }
   if (!(total > 0.0)) /* all residuals zero and c = 0: nothing prefers any point */
     for (size_t i = 0; i < n; i++)
-      p[i] = 1.0;
-  total = total > 0.0 ? total : (double)n;
+      p[i] = ratio ? ratio[i] : 1.0;
+  if (!(total > 0.0))
+    for (size_t i = 0; i < n; i++)
+      total += p[i];
   for (size_t i = 0; i < n; i++)
     p[i] /= total;
   return CORE_OK;

@@ -26,6 +26,16 @@ core_status gen_weights_check(size_t n, const double *w);
 core_status gen_weights_normalise(size_t n, const double *w, double power, double offset,
                                   double *p);
 
+/* The same target for a pool drawn from a proposal density q instead of uniformly over the box:
+ * ratio_i = U(x_i) / q(x_i) (the uniform density over the proposal's, finite and > 0), and
+ *   p_i ∝ ratio_i (a_i^k / m + c),   m = Σ ratio_i a_i^k / Σ ratio_i,
+ * m being the self-normalised importance estimate of the uniform mean of a^k, so that p
+ * reweights the pool towards the same distribution gen_weights_normalise gives a uniform pool.
+ * ratio = NULL means all ones and gives gen_weights_normalise's result bit for bit.
+ * CORE_ERR_NUMERIC for a bad ratio (not finite or <= 0), otherwise as gen_weights_normalise. */
+core_status gen_weights_normalise_importance(size_t n, const double *w, const double *ratio,
+                                             double power, double offset, double *p);
+
 /* What one resample did, for the rounds log. */
 typedef struct gen_bootstrap_report {
   size_t n_drawn;            /* m */

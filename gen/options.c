@@ -18,6 +18,8 @@ gen_options gen_options_default(void) {
   o.dedupe = GEN_DEDUPE_JITTER;
   o.jitter_fraction = 0.5;
   o.base_sequence = GEN_BASE_RANDOM;
+  o.pool_proposal = GEN_POOL_UNIFORM;
+  o.pool_uniform_share = 0.2;
 
   /* ---- realnvp ---- */
   o.realnvp_layers = 8;
@@ -126,6 +128,12 @@ core_status gen_options_validate(const gen_options *o) {
   if ((unsigned)o->base_sequence > GEN_BASE_SOBOL)
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.base_sequence has an unknown value %d",
                      (int)o->base_sequence);
+  if ((unsigned)o->pool_proposal > GEN_POOL_MODEL)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.pool_proposal has an unknown value %d",
+                     (int)o->pool_proposal);
+  if (!(o->pool_uniform_share > 0.0 && o->pool_uniform_share <= 1.0))
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.pool_uniform_share must lie in (0, 1], got %g",
+                     o->pool_uniform_share);
 
   /* ---- realnvp ---- */
   CORE_TRY(validate_flow("realnvp", o->realnvp_layers, o->realnvp_width, o->realnvp_depth,
@@ -169,7 +177,7 @@ core_status gen_options_validate(const gen_options *o) {
 /* ---- config keys ---- */
 
 typedef enum option_kind {
-  OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE, OPT_BASE_SEQUENCE,
+  OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE, OPT_BASE_SEQUENCE, OPT_POOL_PROPOSAL,
   OPT_ODE_METHOD, OPT_FM_SOURCE, OPT_FM_BOX, OPT_FM_COUPLING /* fm */
 } option_kind;
 
@@ -189,6 +197,8 @@ static const option_key option_keys[] = {
     KEY(dedupe, OPT_DEDUPE),
     KEY(jitter_fraction, OPT_DOUBLE),
     KEY(base_sequence, OPT_BASE_SEQUENCE),
+    KEY(pool_proposal, OPT_POOL_PROPOSAL),
+    KEY(pool_uniform_share, OPT_DOUBLE),
 
     /* ---- realnvp ---- */
     KEY(realnvp_layers, OPT_INT),
@@ -288,6 +298,8 @@ static core_status set_field(gen_options *o, const option_key *k, const char *va
     return gen_dedupe_parse(value, (gen_dedupe *)(void *)field);
   case OPT_BASE_SEQUENCE:
     return gen_base_sequence_parse(value, (gen_base_sequence *)(void *)field);
+  case OPT_POOL_PROPOSAL:
+    return gen_pool_proposal_parse(value, (gen_pool_proposal *)(void *)field);
   case OPT_ODE_METHOD: /* fm */
     return gen_ode_method_parse(value, (gen_ode_method *)(void *)field);
   case OPT_FM_SOURCE:
@@ -344,12 +356,14 @@ static core_status choice_parse(const char *key, const char *const *names, int c
 
 static const char *const dedupe_names[] = {"jitter", "merge", "none"};
 static const char *const base_sequence_names[] = {"random", "sobol"};
+static const char *const pool_proposal_names[] = {"uniform", "model"};
 static const char *const fm_source_names[] = {"uniform", "gaussian"};
 static const char *const fm_box_names[] = {"clamp", "reflect"};
 static const char *const fm_coupling_names[] = {"independent", "ot"};
 
 CHOICE(gen_dedupe, "dedupe", dedupe_names)
 CHOICE(gen_base_sequence, "base_sequence", base_sequence_names)
+CHOICE(gen_pool_proposal, "pool_proposal", pool_proposal_names)
 CHOICE(gen_fm_source, "fm_source", fm_source_names)
 CHOICE(gen_fm_box_policy, "fm_box_policy", fm_box_names)
 CHOICE(gen_fm_coupling, "fm_coupling", fm_coupling_names)

@@ -38,6 +38,16 @@ typedef enum gen_fm_coupling {
                                     * 2023): straighter conditional paths, lower-variance target */
 } gen_fm_coupling;
 
+/* Where the rounds loop draws its candidate pool (pinn/adaptive.c). */
+typedef enum gen_pool_proposal {
+  GEN_POOL_UNIFORM = 0, /* "uniform": sampler.pool_size uniform points in the box */
+  GEN_POOL_MODEL        /* "model": a defensive mixture (1 - α) q + α U of the sampler's last fit
+                         * q and the uniform density U, α = pool_uniform_share, with importance
+                         * ratios U / mixture in the fit weights (Hesterberg 1995). Only samplers
+                         * with a closed-form density (realnvp, spline) and at least one fit draw
+                         * from it; the others, and every sampler's first round, use uniform. */
+} gen_pool_proposal;
+
 typedef enum gen_dedupe {
   GEN_DEDUPE_JITTER = 0, /* "jitter": repeats get reflected Gaussian jitter, first copy exact */
   GEN_DEDUPE_MERGE,      /* "merge": unique points only, multiplicities returned as weights */
@@ -54,6 +64,9 @@ struct gen_options {
   double jitter_fraction;  /* jitter sd = fraction · width_j · m^(-1/d), default 0.5 */
   gen_base_sequence base_sequence; /* realnvp, spline, fm: base draws of sample()
                                     * (gen/base_sequence.h), default random */
+  gen_pool_proposal pool_proposal; /* candidate pool, default uniform */
+  double pool_uniform_share;       /* α in (0, 1]: uniform share of a "model" pool, default 0.2;
+                                    * it bounds every importance ratio by 1/α */
 
   /* ---- realnvp (normalizing flow, affine couplings) ---- */
   int realnvp_layers;            /* coupling layers, 1..32, default 8 */
@@ -128,5 +141,8 @@ core_status gen_fm_coupling_parse(const char *text, gen_fm_coupling *out);
 core_status gen_dedupe_parse(const char *text, gen_dedupe *out);
 const char *gen_base_sequence_name(gen_base_sequence s);
 core_status gen_base_sequence_parse(const char *text, gen_base_sequence *out);
+/* "uniform"/"model" <-> enum; CORE_ERR_CONFIG for other text. */
+const char *gen_pool_proposal_name(gen_pool_proposal p);
+core_status gen_pool_proposal_parse(const char *text, gen_pool_proposal *out);
 
 #endif

@@ -85,14 +85,17 @@ static int takes_probabilities(const gen_sampler_type *type) {
 }
 
 core_status pinn_adaptive_fit(gen_sampler *s, const gen_options *options, size_t n,
-                              const double *points, const double *abs_r, double *scratch,
-                              gsl_rng *rng) {
+                              const double *points, const double *abs_r, const double *ratio,
+                              double *scratch, gsl_rng *rng) {
+  if (ratio && !takes_probabilities(s->type))
+    return CORE_FAIL(CORE_ERR_INVALID, "sampler '%s' cannot take importance ratios",
+                     s->type->name);
   if (!s->type->fit)
     return gen_weights_check(n, abs_r);
   const double *weights = abs_r;
   if (takes_probabilities(s->type)) {
-    CORE_TRY(gen_weights_normalise(n, abs_r, options->weight_power, options->weight_offset,
-                                   scratch));
+    CORE_TRY(gen_weights_normalise_importance(n, abs_r, ratio, options->weight_power,
+                                              options->weight_offset, scratch));
     weights = scratch;
   }
   return gen_sampler_fit(s, n, points, weights, rng);
@@ -127,6 +130,9 @@ typedef struct adaptive {
   gen_sampler *sampler, *uniform;
   size_t pool_capacity;
   double *pool, *pool_r, *abs_r, *scratch; /* (pool_capacity, dim) and (pool_capacity) */
+  double *pool_ratio;                      /* (pool_capacity) U / proposal; NULL: uniform pool */
+  double *pool_logq;                       /* (pool_capacity) scratch for the proposal density */
+  int fits;                                /* sampler fits so far */
   double *next, *new_r;                    /* (max_points, dim), (max_points) */
   point_row *sorted_cur, *sorted_next;     /* (max_points) */
   size_t n_cur;
@@ -146,15 +152,22 @@ typedef struct round_record {
   double moved, fit_loss, fit_seconds, sample_seconds, pool_seconds, out_of_box;
   double pool_mean, pool_max, new_mean, loss, l2, max_error, wall;
   double kl_residual, ess_residual, kl_fit, ess_fit, mass_outside, diag_seconds;
+  size_t pool_from_model;
+  double pool_ess;
   uint64_t hash;
   long steps;
 } round_record;
+
+/* The pool's importance ratios, or NULL when the round's pool was uniform (or the points). */
+static const double *pool_ratio(const adaptive *a, const round_record *r) {
+  return r->pool_from_model > 0 ? a->pool_ratio : NULL;
+}
 
 static const char csv_header[] =
     "round,sampler,n_points,from_sampler,uniform,moved_fraction,points_hash,fit_loss,"
     "fit_seconds,sample_seconds,pool_seconds,out_of_box,pool_points,pool_mean_abs_r,"
     "pool_max_abs_r,new_mean_abs_r,loss,l2,max_error,steps,wall_seconds,kl_residual,ess_residual,"
-    "kl_fit_target,ess_fit_target,mass_outside_support\n";
+    "kl_fit_target,ess_fit_target,mass_outside_support,pool_from_model,pool_ess\n";
 
 static core_status open_csv(adaptive *a) {
   char path[4096];
@@ -199,11 +212,14 @@ static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
   a->pool_r = malloc(a->pool_capacity * sizeof(double));
   a->abs_r = malloc(a->pool_capacity * sizeof(double));
   a->scratch = malloc(a->pool_capacity * sizeof(double));
+  a->pool_ratio = malloc(a->pool_capacity * sizeof(double));
+  a->pool_logq = malloc(a->pool_capacity * sizeof(double));
   a->next = malloc(max_points * d * sizeof(double));
   a->new_r = malloc(max_points * sizeof(double));
   a->sorted_cur = malloc(max_points * sizeof(point_row));
   a->sorted_next = malloc(max_points * sizeof(point_row));
-  if (!a->pool || !a->pool_r || !a->abs_r || !a->scratch || !a->next || !a->new_r ||
+  if (!a->pool || !a->pool_r || !a->abs_r || !a->scratch || !a->pool_ratio || !a->pool_logq ||
+      !a->next || !a->new_r ||
       !a->sorted_cur || !a->sorted_next)
     return CORE_FAIL(CORE_ERR_NOMEM, "out of memory for adaptive rounds (pool %zu, points %zu)",
                      a->pool_capacity, max_points);
@@ -223,6 +239,8 @@ static core_status adaptive_close(adaptive *a) {
   free(a->pool_r);
   free(a->abs_r);
   free(a->scratch);
+  free(a->pool_ratio);
+  free(a->pool_logq);
   free(a->next);
   free(a->new_r);
   free(a->sorted_cur);
@@ -407,8 +425,8 @@ static core_status grid_diagnostics(adaptive *a, int round, round_record *r) {
   CORE_TRY(save_grid_array(a, "grid_residuals", round, a->grid_r, e->counts, e->n));
   if (a->sampler->type->fit) {
     const gen_options *o = &a->c->sampler.options;
-    CORE_TRY(gen_weights_normalise(r->pool_points, a->abs_r, o->weight_power, o->weight_offset,
-                                   a->scratch));
+    CORE_TRY(gen_weights_normalise_importance(r->pool_points, a->abs_r, pool_ratio(a, r),
+                                              o->weight_power, o->weight_offset, a->scratch));
     CORE_TRY(save_array(a, "weights", round, a->scratch, 1, r->pool_points));
   }
   CORE_TRY(sampler_density(a, round, r));
@@ -419,12 +437,12 @@ static core_status grid_diagnostics(adaptive *a, int round, round_record *r) {
 static core_status write_row(const adaptive *a, const round_record *r) {
   int ok = fprintf(a->csv,
                    "%d,%s,%zu,%zu,%zu,%.10e,%016" PRIx64 ",%.10e,%.6f,%.6f,%.6f,%.0f,%zu,%.10e,"
-                   "%.10e,%.10e,%.10e,%.10e,%.10e,%ld,%.4f,%.6e,%.6e,%.6e,%.6e,%.6e\n",
+                   "%.10e,%.10e,%.10e,%.10e,%.10e,%ld,%.4f,%.6e,%.6e,%.6e,%.6e,%.6e,%zu,%.6e\n",
                    r->round, a->c->sampler.kind, r->n_points, r->from_sampler, r->uniform, r->moved,
                    r->hash, r->fit_loss, r->fit_seconds, r->sample_seconds, r->pool_seconds,
                    r->out_of_box, r->pool_points, r->pool_mean, r->pool_max, r->new_mean, r->loss,
                    r->l2, r->max_error, r->steps, r->wall, r->kl_residual, r->ess_residual,
-                   r->kl_fit, r->ess_fit, r->mass_outside) >= 0;
+                   r->kl_fit, r->ess_fit, r->mass_outside, r->pool_from_model, r->pool_ess) >= 0;
   if (!ok || fflush(a->csv) != 0)
     return CORE_FAIL(CORE_ERR_IO, "cannot write rounds.csv");
   return CORE_OK;
@@ -453,7 +471,8 @@ static core_status initial_round(adaptive *a) {
   sort_rows(a->n_cur, a->dim, pinn_model_points(model), a->sorted_cur);
   round_record r = {.n_points = a->n_cur, .moved = NAN, .fit_loss = NAN, .out_of_box = NAN,
                     .pool_mean = NAN, .pool_max = NAN, .new_mean = NAN, .kl_residual = NAN,
-                    .ess_residual = NAN, .kl_fit = NAN, .ess_fit = NAN, .mass_outside = NAN};
+                    .ess_residual = NAN, .kl_fit = NAN, .ess_fit = NAN, .mass_outside = NAN,
+                    .pool_ess = NAN};
   r.hash = hash_rows(a->n_cur, a->dim, a->sorted_cur);
   if (saves_round(a, 0))
     CORE_TRY(save_array(a, "points", 0, pinn_model_points(model), 2, a->n_cur));
@@ -475,12 +494,59 @@ static core_status nonfinite_residual(const adaptive *a, int round, size_t i) {
                    round, i, where, a->pool_r[i]);
 }
 
+/* A "model" candidate pool needs a fitted sampler whose density is closed-form (realnvp,
+ * spline: one pass through the flow; fm's is an ODE solve per point, too slow for a pool). */
+static int draws_model_pool(const adaptive *a) {
+  return a->c->adaptive.pool == PINN_POOL_CANDIDATES &&
+         a->c->sampler.options.pool_proposal == GEN_POOL_MODEL &&
+         takes_probabilities(a->sampler->type) && a->fits > 0;
+}
+
+/* Kish's effective sample size fraction (Σ w)^2 / (n Σ w^2) of the importance ratios. */
+static double ratio_ess(size_t n, const double *w) {
+  double sum = 0, sum2 = 0;
+  for (size_t i = 0; i < n; i++) {
+    sum += w[i];
+    sum2 += w[i] * w[i];
+  }
+  return sum * sum / ((double)n * sum2);
+}
+
+/* n candidates from the defensive mixture (1 - α) q + α U: the first n - round(α n) from the
+ * sampler, the rest uniform, with ratio_i = U / mixture = 1 / ((1 - α) q(x_i) V + α) (V the box
+ * volume), which never exceeds 1/α however poorly q covers the box. */
+static core_status draw_model_pool(adaptive *a, size_t n, round_record *r) {
+  const pinn_adaptive_setup *s = a->setup;
+  size_t d = (size_t)a->dim;
+  double alpha = a->c->sampler.options.pool_uniform_share, log_volume = 0;
+  size_t n_uniform = (size_t)llround(alpha * (double)n), n_model = n - n_uniform;
+  for (int j = 0; j < a->dim; j++)
+    log_volume += log(a->box.upper[j] - a->box.lower[j]);
+  CORE_TRY(gen_sampler_sample(a->sampler, n_model, a->pool, s->rng));
+  CORE_TRY(gen_sampler_sample(a->uniform, n_uniform, a->pool + n_model * d, s->rng));
+  CORE_TRY(gen_sampler_log_density(a->sampler, n, a->pool, a->pool_logq));
+  for (size_t i = 0; i < n; i++) {
+    double qv = exp(a->pool_logq[i] + log_volume); /* q over U; 0 outside q's support */
+    a->pool_ratio[i] = 1.0 / ((1.0 - alpha) * qv + alpha);
+    if (!(a->pool_ratio[i] > 0.0 && isfinite(a->pool_ratio[i])))
+      return CORE_FAIL(CORE_ERR_NUMERIC, "model pool: the sampler's log density at candidate "
+                       "%zu is %g", i, a->pool_logq[i]);
+  }
+  r->pool_from_model = n_model;
+  r->pool_ess = ratio_ess(n, a->pool_ratio);
+  return CORE_OK;
+}
+
 /* Step 1: the pool, its residuals and their statistics. */
 static core_status measure_pool(adaptive *a, int round, round_record *r) {
   const pinn_adaptive_setup *s = a->setup;
   double t0 = core_clock_seconds();
   size_t n = a->n_cur, d = (size_t)a->dim;
-  if (a->c->adaptive.pool == PINN_POOL_CANDIDATES) {
+  r->pool_ess = NAN;
+  if (draws_model_pool(a)) {
+    n = a->pool_capacity;
+    CORE_TRY(draw_model_pool(a, n, r));
+  } else if (a->c->adaptive.pool == PINN_POOL_CANDIDATES) {
     n = a->pool_capacity;
     CORE_TRY(gen_sampler_sample(a->uniform, n, a->pool, s->rng));
   } else {
@@ -582,7 +648,8 @@ static core_status run_round(adaptive *a, int round) {
   CORE_TRY(measure_pool(a, round, &r));
   double t0 = core_clock_seconds();
   CORE_TRY(pinn_adaptive_fit(a->sampler, &c->sampler.options, r.pool_points, a->pool, a->abs_r,
-                             a->scratch, s->rng));
+                             pool_ratio(a, &r), a->scratch, s->rng));
+  a->fits++;
   r.fit_seconds = core_clock_seconds() - t0;
   size_t kept = c->adaptive.merge == PINN_MERGE_ADD ? a->n_cur : 0;
   CORE_TRY(draw_next(a, round, kept, &r));
@@ -607,6 +674,21 @@ static core_status run_round(adaptive *a, int round) {
   return CORE_OK;
 }
 
+/* "points", "candidates", or for a model proposal where the candidates come from, so a kind
+ * that cannot draw its own pool says so instead of silently using uniform candidates. */
+static void describe_pool(const adaptive *a, char *text, size_t size) {
+  const pinn_config *c = a->c;
+  const gen_options *o = &c->sampler.options;
+  if (c->adaptive.pool != PINN_POOL_CANDIDATES || o->pool_proposal != GEN_POOL_MODEL)
+    snprintf(text, size, "%s", pinn_pool_names[c->adaptive.pool]);
+  else if (takes_probabilities(a->sampler->type))
+    snprintf(text, size, "candidates from the model (%.0f%% uniform) after round 1",
+             100.0 * o->pool_uniform_share);
+  else
+    snprintf(text, size, "candidates (uniform: '%s' has no closed-form density to draw a pool "
+             "from)", c->sampler.kind);
+}
+
 core_status pinn_adaptive_run(const pinn_adaptive_setup *setup, pinn_adaptive_summary *summary) {
   memset(summary, 0, sizeof *summary);
   const pinn_config *c = setup->config;
@@ -616,10 +698,12 @@ core_status pinn_adaptive_run(const pinn_adaptive_setup *setup, pinn_adaptive_su
   memset(&a, 0, sizeof a);
   core_status status = adaptive_open(&a, setup, summary);
   if (status == CORE_OK) {
+    char pool[256];
+    describe_pool(&a, pool, sizeof pool);
     core_log("adaptive: %d rounds of %d Adam + up to %d %s steps, sampler %s, merge %s, pool %s",
              c->adaptive.rounds, c->adaptive.adam_steps, c->adaptive.lbfgs_steps,
              c->trainer.quasi_newton == PINN_QUASI_NEWTON_BFGS ? "BFGS" : "L-BFGS", c->sampler.kind,
-             pinn_merge_names[c->adaptive.merge], pinn_pool_names[c->adaptive.pool]);
+             pinn_merge_names[c->adaptive.merge], pool);
     status = initial_round(&a);
   }
   for (int k = 1; status == CORE_OK && k <= c->adaptive.rounds; k++) {

@@ -1,7 +1,8 @@
 /* The adaptive-sampling rounds (DESIGN §1): after the initial training on fixed points, each
  * round k = 1..adaptive.rounds
- *   1. measures the residual r on a pool (the current points, or sampler.pool_size fresh uniform
- *      candidates; adaptive.pool),
+ *   1. measures the residual r on a pool (the current points, or sampler.pool_size fresh
+ *      candidates; adaptive.pool), the candidates uniform or, with sampler.pool_proposal =
+ *      "model", drawn mostly from the sampler's last fit and importance-weighted,
  *   2. refits the one sampler of the run to the pool with weights from |r| (pinn_adaptive_fit),
  *   3. draws new points and merges them into the next training set (adaptive.merge):
  *        replace: n sampler points;  add: the current set + add_points sampler points;
@@ -23,7 +24,7 @@
  *     fit_seconds, sample_seconds (sampler and uniform draws of the round),
  *     pool_seconds     drawing the pool and evaluating its residuals,
  *     out_of_box       fm: points the flow carried out of the box and clamped/reflected; else nan,
- *     pool_points, pool_mean_abs_r, pool_max_abs_r,
+ *     pool_points, pool_mean_abs_r, pool_max_abs_r (over the pool as drawn),
  *     new_mean_abs_r   mean |r| at the sampler's new points, before training on them,
  *     loss, l2, max_error (after the round's training), steps, wall_seconds;
  *   points_round_XXX.npy (n, dim) the set trained on in round XXX (000: the initial points),
@@ -44,7 +45,11 @@
  *                      sampler density q, both normalised over the density grid's points
  *                      where q > 0; mass_outside_support: the share of p where q = 0;
  *                      kl_fit_target, ess_fit_target: KL and ESS for the fit target
- *                      p ∝ |r|^k / mean|r|^k + c. Their cost is logged per round (not in rounds.csv). */
+ *                      p ∝ |r|^k / mean|r|^k + c. Their cost is logged per round (not in rounds.csv).
+ *   rounds.csv columns pool_from_model, pool_ess: with sampler.pool_proposal = "model" and a
+ *                      fitted realnvp or spline sampler, the candidates drawn from the sampler
+ *                      (the rest are uniform) and Kish's effective sample size fraction of the
+ *                      pool's importance ratios (gen/options.h); 0 and nan for uniform pools. */
 #ifndef PINNSOLVE_PINN_ADAPTIVE_H
 #define PINNSOLVE_PINN_ADAPTIVE_H
 
@@ -86,11 +91,13 @@ core_status pinn_adaptive_run(const pinn_adaptive_setup *setup, pinn_adaptive_su
 /* Refits s to points (n, dim) with abs_r (n) = |r| >= 0. Weight conventions differ by type
  * (gen/samplers.h, gen/flow_sampler.h): rad and fm apply p ∝ |r|^k / mean|r|^k + c themselves
  * and get |r|; realnvp and spline take relative probabilities, so they get that p, formed here
- * with options->weight_power, ->weight_offset into scratch (n). Samplers without a fit only
- * have their weights checked. Non-finite or negative weights: CORE_ERR_NUMERIC. */
+ * with options->weight_power, ->weight_offset into scratch (n). ratio (n): the importance ratios
+ * U / proposal of a pool not drawn uniformly (gen_weights_normalise_importance), realnvp and
+ * spline only (CORE_ERR_INVALID for the others); NULL for a uniform pool. Samplers without a
+ * fit only have their weights checked. Non-finite or negative weights: CORE_ERR_NUMERIC. */
 core_status pinn_adaptive_fit(gen_sampler *s, const gen_options *options, size_t n,
-                              const double *points, const double *abs_r, double *scratch,
-                              gsl_rng *rng);
+                              const double *points, const double *abs_r, const double *ratio,
+                              double *scratch, gsl_rng *rng);
 
 /* FNV-1a 64 over the bytes of the rows of x (n, dim) taken in byte-lexicographic row order, so
  * the hash belongs to the point set (as a multiset), not to the order a sampler returned it. */

@@ -369,6 +369,58 @@ START_TEST(test_rad_concentrates) {
 }
 END_TEST
 
+/* sampler.pool_proposal = "model": round 1 scores a uniform pool (nothing fitted yet); later
+ * rounds draw (1 - α) of the pool from the spline flow and α uniformly, report the ratios' ESS,
+ * and repeat bit for bit. A flow fitted towards large residuals puts its share of the pool
+ * where |r| is larger than on a uniform pool. rad has no density and keeps uniform pools. */
+START_TEST(test_model_pool) {
+  char base[256], a[320], b[320], c[320];
+  make_base_dir(base, sizeof base);
+  snprintf(a, sizeof a, "%s/a", base);
+  snprintf(b, sizeof b, "%s/b", base);
+  snprintf(c, sizeof c, "%s/c", base);
+  const char *ov[] = {"sampler.kind=spline", "sampler.pool_proposal=model",
+                      "sampler.pool_uniform_share=0.25", "adaptive.rounds=3"};
+  run_ok(4, ov, a);
+  run_ok(4, ov, b);
+  table t, u;
+  read_rounds(a, &t);
+  read_rounds(b, &u);
+  expect_same_rounds(&t, &u);
+  ck_assert_int_eq((int)num(&t, 1, "pool_from_model"), 0);
+  ck_assert(isnan(num(&t, 1, "pool_ess")));
+  for (int r = 2; r <= 3; r++) {
+    ck_assert_int_eq((int)num(&t, r, "pool_from_model"), 1500);
+    double ess = num(&t, r, "pool_ess");
+    ck_assert_msg(ess > 0.0 && ess <= 1.0, "round %d: pool ESS %g", r, ess);
+    size_t n;
+    double *pool = read_points(a, r, "pool", &n);
+    double *res = read_points(a, r, "pool_residuals", &n);
+    ck_assert_int_eq(n, 2000);
+    expect_inside_box(pool, n);
+    double model_mean = 0, uniform_mean = 0;
+    for (size_t i = 0; i < n; i++)
+      *(i < 1500 ? &model_mean : &uniform_mean) += fabs(res[i]) / (i < 1500 ? 1500.0 : 500.0);
+    printf("round %d: mean |r| on model candidates %.4g, on uniform ones %.4g, ESS %.3f\n", r,
+           model_mean, uniform_mean, ess);
+    ck_assert_msg(model_mean > uniform_mean, "round %d: model candidates %g, uniform %g", r,
+                  model_mean, uniform_mean);
+    free(pool);
+    free(res);
+  }
+  const char *rad[] = {"sampler.kind=rad", "sampler.pool_proposal=model", "adaptive.rounds=2"};
+  run_ok(3, rad, c);
+  table v;
+  read_rounds(c, &v);
+  for (int r = 1; r <= 2; r++)
+    ck_assert_int_eq((int)num(&v, r, "pool_from_model"), 0);
+  free(t.text);
+  free(u.text);
+  free(v.text);
+  remove_tree(base);
+}
+END_TEST
+
 /* add: the set grows by add_points per round and keeps the previous rows first. */
 START_TEST(test_merge_add) {
   char base[256], a[320];
@@ -567,14 +619,14 @@ START_TEST(test_fit_rejects_bad_weights) {
     double keep = w[17];
     w[17] = bad[b];
     core_error_clear();
-    core_status st = pinn_adaptive_fit(s, &o, N, x, w, scratch, rng);
+    core_status st = pinn_adaptive_fit(s, &o, N, x, w, NULL, scratch, rng);
     ck_assert_msg(st == CORE_ERR_NUMERIC, "%s: weight %g gave status %d", type->name, bad[b], st);
     ck_assert_msg(strstr(core_error_message(), "17"), "%s: message '%s' does not name the point",
                   type->name, core_error_message());
     w[17] = keep;
   }
   core_error_clear();
-  ck_assert_msg(pinn_adaptive_fit(s, &o, N, x, w, scratch, rng) == CORE_OK, "%s: %s", type->name,
+  ck_assert_msg(pinn_adaptive_fit(s, &o, N, x, w, NULL, scratch, rng) == CORE_OK, "%s: %s", type->name,
                 core_error_message());
   double y[2 * 50];
   ck_assert_int_eq(gen_sampler_sample(s, 50, y, rng), CORE_OK);
@@ -591,6 +643,7 @@ static Suite *make_suite(void) {
   int n = type_count();
   tcase_add_loop_test(tc, test_every_sampler, 0, n);
   tcase_add_test(tc, test_rad_concentrates);
+  tcase_add_test(tc, test_model_pool);
   tcase_add_test(tc, test_merge_add);
   tcase_add_test(tc, test_merge_mix);
   tcase_add_test(tc, test_same_set_same_hash);

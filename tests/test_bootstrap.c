@@ -79,6 +79,65 @@ START_TEST(test_weights_rejected) {
 }
 END_TEST
 
+/* ratio = NULL and ratio = ones both give gen_weights_normalise's p bit for bit. */
+START_TEST(test_importance_unit_ratios) {
+  double a[5] = {0.0, 1.0, 2.0, 3.0, 0.25}, ones[5] = {1, 1, 1, 1, 1}, p[5], q[5], r[5];
+  ck_assert_int_eq(gen_weights_normalise(5, a, 2.0, 0.3, p), CORE_OK);
+  ck_assert_int_eq(gen_weights_normalise_importance(5, a, NULL, 2.0, 0.3, q), CORE_OK);
+  ck_assert_int_eq(gen_weights_normalise_importance(5, a, ones, 2.0, 0.3, r), CORE_OK);
+  ck_assert_int_eq(memcmp(p, q, sizeof p), 0);
+  ck_assert_int_eq(memcmp(p, r, sizeof p), 0);
+}
+END_TEST
+
+/* A pool from the proposal q(x) = 2x on [0, 1] (x = sqrt(u)), residuals a(x) = x², k = 1, c = 0.5.
+ * Reweighted by ratio = 1 / q, the pool must represent p(x) = (a(x) / E_U[a] + c) / (1 + c) =
+ * (3x² + 0.5) / 1.5: Σ p_i f(x_i) for f(x) = x must approach ∫ x p(x) dx = (3/4 + 1/4) / 1.5.
+ * Without the ratios the pool's own mean E_q[x²] = 1/2 sets p ∝ 2x² + 0.5 on q's points, and it
+ * approaches ∫ x q (2x² + 0.5) dx / ∫ q (2x² + 0.5) dx = (4/5 + 1/3) / (3/2) = 0.7556 instead. */
+START_TEST(test_importance_recovers_target) {
+  enum { N = 200000 };
+  gsl_rng *rng = core_rng_create(11);
+  double *x = malloc(N * sizeof *x), *a = malloc(N * sizeof *a), *ratio = malloc(N * sizeof *ratio),
+         *p = malloc(N * sizeof *p);
+  for (size_t i = 0; i < N; i++) {
+    x[i] = sqrt(gsl_rng_uniform_pos(rng));
+    a[i] = x[i] * x[i];
+    ratio[i] = 1.0 / (2.0 * x[i]);
+  }
+  ck_assert_int_eq(gen_weights_normalise_importance(N, a, ratio, 1.0, 0.5, p), CORE_OK);
+  double mean_x = 0, total = 0;
+  for (size_t i = 0; i < N; i++) {
+    mean_x += p[i] * x[i];
+    total += p[i];
+  }
+  ck_assert_double_eq_tol(total, 1.0, 1e-12);
+  ck_assert_double_eq_tol(mean_x, 1.0 / 1.5, 5e-3);
+  ck_assert_int_eq(gen_weights_normalise(N, a, 1.0, 0.5, p), CORE_OK);
+  mean_x = 0;
+  for (size_t i = 0; i < N; i++)
+    mean_x += p[i] * x[i];
+  ck_assert_double_eq_tol(mean_x, (4.0 / 5.0 + 1.0 / 3.0) / 1.5, 5e-3);
+  free(x);
+  free(a);
+  free(ratio);
+  free(p);
+  gsl_rng_free(rng);
+}
+END_TEST
+
+START_TEST(test_importance_bad_ratios) {
+  double a[3] = {1.0, 2.0, 3.0}, p[3];
+  double bad[3][3] = {{1.0, 0.0, 1.0}, {1.0, -1.0, 1.0}, {1.0, NAN, 1.0}};
+  for (int t = 0; t < 3; t++) {
+    ck_assert_int_eq(gen_weights_normalise_importance(3, a, bad[t], 1.0, 1.0, p),
+                     CORE_ERR_NUMERIC);
+    ck_assert_ptr_nonnull(strstr(core_error_message(), "importance ratio 1 of 3"));
+    core_error_clear();
+  }
+}
+END_TEST
+
 START_TEST(test_reflect) {
   ck_assert_double_eq_tol(gen_reflect(1.3, 0.0, 1.0), 0.7, 1e-15);
   ck_assert_double_eq_tol(gen_reflect(-0.2, 0.0, 1.0), 0.2, 1e-15);
@@ -407,6 +466,9 @@ static Suite *make_suite(void) {
   tcase_add_test(tw, test_weights_formula);
   tcase_add_test(tw, test_weights_extremes);
   tcase_add_test(tw, test_weights_rejected);
+  tcase_add_test(tw, test_importance_unit_ratios);
+  tcase_add_test(tw, test_importance_recovers_target);
+  tcase_add_test(tw, test_importance_bad_ratios);
   tcase_add_test(tw, test_reflect);
   tcase_add_test(tw, test_options);
   suite_add_tcase(suite, tw);
