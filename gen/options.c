@@ -20,6 +20,7 @@ gen_options gen_options_default(void) {
   o.base_sequence = GEN_BASE_RANDOM;
   o.pool_proposal = GEN_POOL_UNIFORM;
   o.pool_uniform_share = 0.2;
+  o.draw = GEN_DRAW_MODEL;
 
   /* ---- realnvp ---- */
   o.realnvp_layers = 8;
@@ -131,6 +132,12 @@ core_status gen_options_validate(const gen_options *o) {
   if ((unsigned)o->pool_proposal > GEN_POOL_MODEL)
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.pool_proposal has an unknown value %d",
                      (int)o->pool_proposal);
+  if ((unsigned)o->draw > GEN_DRAW_POOL)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.draw has an unknown value %d", (int)o->draw);
+  if (o->draw == GEN_DRAW_POOL && o->pool_proposal != GEN_POOL_MODEL)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.draw = \"pool\" selects among the model's "
+                     "proposals and needs sampler.pool_proposal = \"model\" (with a uniform "
+                     "pool it would be sampler.kind = \"rad\")");
   if (!(o->pool_uniform_share > 0.0 && o->pool_uniform_share <= 1.0))
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.pool_uniform_share must lie in (0, 1], got %g",
                      o->pool_uniform_share);
@@ -177,7 +184,7 @@ core_status gen_options_validate(const gen_options *o) {
 /* ---- config keys ---- */
 
 typedef enum option_kind {
-  OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE, OPT_BASE_SEQUENCE, OPT_POOL_PROPOSAL,
+  OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE, OPT_BASE_SEQUENCE, OPT_POOL_PROPOSAL, OPT_DRAW,
   OPT_ODE_METHOD, OPT_FM_SOURCE, OPT_FM_BOX, OPT_FM_COUPLING /* fm */
 } option_kind;
 
@@ -199,6 +206,7 @@ static const option_key option_keys[] = {
     KEY(base_sequence, OPT_BASE_SEQUENCE),
     KEY(pool_proposal, OPT_POOL_PROPOSAL),
     KEY(pool_uniform_share, OPT_DOUBLE),
+    KEY(draw, OPT_DRAW),
 
     /* ---- realnvp ---- */
     KEY(realnvp_layers, OPT_INT),
@@ -300,6 +308,8 @@ static core_status set_field(gen_options *o, const option_key *k, const char *va
     return gen_base_sequence_parse(value, (gen_base_sequence *)(void *)field);
   case OPT_POOL_PROPOSAL:
     return gen_pool_proposal_parse(value, (gen_pool_proposal *)(void *)field);
+  case OPT_DRAW:
+    return gen_draw_parse(value, (gen_draw *)(void *)field);
   case OPT_ODE_METHOD: /* fm */
     return gen_ode_method_parse(value, (gen_ode_method *)(void *)field);
   case OPT_FM_SOURCE:
@@ -357,6 +367,7 @@ static core_status choice_parse(const char *key, const char *const *names, int c
 static const char *const dedupe_names[] = {"jitter", "merge", "none"};
 static const char *const base_sequence_names[] = {"random", "sobol"};
 static const char *const pool_proposal_names[] = {"uniform", "model"};
+static const char *const draw_names[] = {"model", "pool"};
 static const char *const fm_source_names[] = {"uniform", "gaussian"};
 static const char *const fm_box_names[] = {"clamp", "reflect"};
 static const char *const fm_coupling_names[] = {"independent", "ot"};
@@ -364,6 +375,7 @@ static const char *const fm_coupling_names[] = {"independent", "ot"};
 CHOICE(gen_dedupe, "dedupe", dedupe_names)
 CHOICE(gen_base_sequence, "base_sequence", base_sequence_names)
 CHOICE(gen_pool_proposal, "pool_proposal", pool_proposal_names)
+CHOICE(gen_draw, "draw", draw_names)
 CHOICE(gen_fm_source, "fm_source", fm_source_names)
 CHOICE(gen_fm_box_policy, "fm_box_policy", fm_box_names)
 CHOICE(gen_fm_coupling, "fm_coupling", fm_coupling_names)

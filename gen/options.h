@@ -48,6 +48,16 @@ typedef enum gen_pool_proposal {
                          * from it; the others, and every sampler's first round, use uniform. */
 } gen_pool_proposal;
 
+/* Where a round's new points come from (pinn/adaptive.c). */
+typedef enum gen_draw {
+  GEN_DRAW_MODEL = 0, /* "model": drawn from the sampler just fitted */
+  GEN_DRAW_POOL       /* "pool": chosen without replacement from the round's scored "model" pool
+                       * (the last fit's proposals and the uniform share) with probabilities
+                       * ∝ ratio_i (|r_i|^k / m + c) (gen_weights_normalise_importance):
+                       * sampling-importance-resampling with the flow as the proposal. Needs
+                       * pool_proposal = "model"; rounds without a model pool draw from the model. */
+} gen_draw;
+
 typedef enum gen_dedupe {
   GEN_DEDUPE_JITTER = 0, /* "jitter": repeats get reflected Gaussian jitter, first copy exact */
   GEN_DEDUPE_MERGE,      /* "merge": unique points only, multiplicities returned as weights */
@@ -67,6 +77,7 @@ struct gen_options {
   gen_pool_proposal pool_proposal; /* candidate pool, default uniform */
   double pool_uniform_share;       /* α in (0, 1]: uniform share of a "model" pool, default 0.2;
                                     * it bounds every importance ratio by 1/α */
+  gen_draw draw;                   /* new points, default model */
 
   /* ---- realnvp (normalizing flow, affine couplings) ---- */
   int realnvp_layers;            /* coupling layers, 1..32, default 8 */
@@ -141,6 +152,9 @@ core_status gen_fm_coupling_parse(const char *text, gen_fm_coupling *out);
 core_status gen_dedupe_parse(const char *text, gen_dedupe *out);
 const char *gen_base_sequence_name(gen_base_sequence s);
 core_status gen_base_sequence_parse(const char *text, gen_base_sequence *out);
+/* "model"/"pool" <-> enum; CORE_ERR_CONFIG for other text. */
+const char *gen_draw_name(gen_draw d);
+core_status gen_draw_parse(const char *text, gen_draw *out);
 /* "uniform"/"model" <-> enum; CORE_ERR_CONFIG for other text. */
 const char *gen_pool_proposal_name(gen_pool_proposal p);
 core_status gen_pool_proposal_parse(const char *text, gen_pool_proposal *out);

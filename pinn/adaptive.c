@@ -128,6 +128,7 @@ typedef struct adaptive {
   gen_box box;
   int dim;
   gen_sampler *sampler, *uniform;
+  gen_sampler *selector; /* sampler.draw = "pool": a rad sampler choosing among the pool */
   size_t pool_capacity;
   double *pool, *pool_r, *abs_r, *scratch; /* (pool_capacity, dim) and (pool_capacity) */
   double *pool_ratio;                      /* (pool_capacity) U / proposal; NULL: uniform pool */
@@ -227,6 +228,13 @@ static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
                               setup->rng));
   CORE_TRY(gen_sampler_create(&a->uniform, &gen_sampler_uniform, &a->box, &c->sampler.options,
                               setup->rng));
+  if (c->sampler.options.draw == GEN_DRAW_POOL) {
+    /* p arrives formed (importance-corrected); k = 1, c = 0 make rad's probabilities ∝ p. */
+    gen_options select = c->sampler.options;
+    select.weight_power = 1.0;
+    select.weight_offset = 0.0;
+    CORE_TRY(gen_sampler_create(&a->selector, &gen_sampler_rad, &a->box, &select, setup->rng));
+  }
   CORE_TRY(skip_initial_draw(a));
   CORE_TRY(diagnostics_open(a));
   return open_csv(a);
@@ -235,6 +243,7 @@ static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
 static core_status adaptive_close(adaptive *a) {
   gen_sampler_destroy(a->sampler);
   gen_sampler_destroy(a->uniform);
+  gen_sampler_destroy(a->selector);
   free(a->pool);
   free(a->pool_r);
   free(a->abs_r);
@@ -582,6 +591,20 @@ static core_status check_inside(const adaptive *a, int round, size_t n, const do
   return CORE_OK;
 }
 
+/* sampler.draw = "pool" in a round with a model pool: the fit weights p (left in scratch by
+ * pinn_adaptive_fit) choose the new points among the pool, without replacement. */
+static int selects_from_pool(const adaptive *a, const round_record *r) {
+  return a->selector && r->pool_from_model > 0;
+}
+
+static core_status draw_from_sampler(adaptive *a, const round_record *r, double *fresh) {
+  gsl_rng *rng = a->setup->rng;
+  if (!selects_from_pool(a, r))
+    return gen_sampler_sample(a->sampler, r->from_sampler, fresh, rng);
+  CORE_TRY(gen_sampler_fit(a->selector, r->pool_points, a->pool, a->scratch, rng));
+  return gen_sampler_sample(a->selector, r->from_sampler, fresh, rng);
+}
+
 /* Step 3: next = [kept current points | sampler points | uniform points]. */
 static core_status draw_next(adaptive *a, int round, size_t kept, round_record *r) {
   const pinn_adaptive_setup *s = a->setup;
@@ -590,7 +613,7 @@ static core_status draw_next(adaptive *a, int round, size_t kept, round_record *
   double *fresh = a->next + kept * d;
   double t0 = core_clock_seconds();
   if (r->from_sampler > 0)
-    CORE_TRY(gen_sampler_sample(a->sampler, r->from_sampler, fresh, s->rng));
+    CORE_TRY(draw_from_sampler(a, r, fresh));
   if (r->uniform > 0)
     CORE_TRY(gen_sampler_sample(a->uniform, r->uniform, fresh + r->from_sampler * d, s->rng));
   r->sample_seconds = core_clock_seconds() - t0;
@@ -682,8 +705,9 @@ static void describe_pool(const adaptive *a, char *text, size_t size) {
   if (c->adaptive.pool != PINN_POOL_CANDIDATES || o->pool_proposal != GEN_POOL_MODEL)
     snprintf(text, size, "%s", pinn_pool_names[c->adaptive.pool]);
   else if (takes_probabilities(a->sampler->type))
-    snprintf(text, size, "candidates from the model (%.0f%% uniform) after round 1",
-             100.0 * o->pool_uniform_share);
+    snprintf(text, size, "candidates from the model (%.0f%% uniform) after round 1%s",
+             100.0 * o->pool_uniform_share,
+             o->draw == GEN_DRAW_POOL ? ", new points selected from them by residual" : "");
   else
     snprintf(text, size, "candidates (uniform: '%s' has no closed-form density to draw a pool "
              "from)", c->sampler.kind);

@@ -421,6 +421,51 @@ START_TEST(test_model_pool) {
 }
 END_TEST
 
+/* Row i of x (dim 2) appears in pool (n_pool rows), byte for byte. */
+static int row_in(const double *x, const double *pool, size_t n_pool) {
+  for (size_t j = 0; j < n_pool; j++)
+    if (memcmp(x, pool + 2 * j, 2 * sizeof(double)) == 0)
+      return 1;
+  return 0;
+}
+
+/* sampler.draw = "pool": from round 2 on the new points are distinct rows of the round's model
+ * pool (selected, not drawn afresh); round 1, with a uniform pool, draws from the flow. Without a
+ * model pool the setting is a config error naming both keys. */
+START_TEST(test_pool_draw) {
+  char base[256], a[320];
+  make_base_dir(base, sizeof base);
+  snprintf(a, sizeof a, "%s/a", base);
+  const char *ov[] = {"sampler.kind=spline", "sampler.pool_proposal=model", "sampler.draw=pool",
+                      "adaptive.rounds=3"};
+  run_ok(4, ov, a);
+  for (int r = 1; r <= 3; r++) {
+    size_t n, n_pool;
+    double *x = read_points(a, r, "points", &n);
+    double *pool = read_points(a, r, "pool", &n_pool);
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++)
+      found += (size_t)row_in(x + 2 * i, pool, n_pool);
+    ck_assert_int_eq(found, r == 1 ? 0 : n);
+    free(x);
+    free(pool);
+  }
+  table t;
+  read_rounds(a, &t);
+  ck_assert_double_eq(num(&t, 3, "moved_fraction"), 1.0);
+  free(t.text);
+  remove_tree(base);
+
+  pinn_config cfg;
+  const char *bad[] = {"sampler.kind=spline", "sampler.draw=pool"};
+  core_error_clear();
+  ck_assert_int_eq(pinn_config_load_string(&cfg, base_config, "t.toml", 2, bad, NULL),
+                   CORE_ERR_CONFIG);
+  ck_assert_ptr_nonnull(strstr(core_error_message(), "sampler.pool_proposal"));
+  core_error_clear();
+}
+END_TEST
+
 /* add: the set grows by add_points per round and keeps the previous rows first. */
 START_TEST(test_merge_add) {
   char base[256], a[320];
@@ -644,6 +689,7 @@ static Suite *make_suite(void) {
   tcase_add_loop_test(tc, test_every_sampler, 0, n);
   tcase_add_test(tc, test_rad_concentrates);
   tcase_add_test(tc, test_model_pool);
+  tcase_add_test(tc, test_pool_draw);
   tcase_add_test(tc, test_merge_add);
   tcase_add_test(tc, test_merge_mix);
   tcase_add_test(tc, test_same_set_same_hash);
