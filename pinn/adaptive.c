@@ -1,6 +1,7 @@
 /* The adaptive-sampling rounds (see pinn/adaptive.h). */
 #include "pinn/adaptive.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -535,11 +536,12 @@ static core_status draw_model_pool(adaptive *a, size_t n, round_record *r) {
   CORE_TRY(gen_sampler_sample(a->uniform, n_uniform, a->pool + n_model * d, s->rng));
   CORE_TRY(gen_sampler_log_density(a->sampler, n, a->pool, a->pool_logq));
   for (size_t i = 0; i < n; i++) {
-    double qv = exp(a->pool_logq[i] + log_volume); /* q over U; 0 outside q's support */
-    a->pool_ratio[i] = 1.0 / ((1.0 - alpha) * qv + alpha);
-    if (!(a->pool_ratio[i] > 0.0 && isfinite(a->pool_ratio[i])))
+    if (isnan(a->pool_logq[i]) || a->pool_logq[i] == INFINITY)
       return CORE_FAIL(CORE_ERR_NUMERIC, "model pool: the sampler's log density at candidate "
                        "%zu is %g", i, a->pool_logq[i]);
+    double qv = exp(a->pool_logq[i] + log_volume); /* q over U; 0 outside q's support */
+    /* A density so peaked that qv overflows still gets a positive (negligible) ratio. */
+    a->pool_ratio[i] = fmax(1.0 / ((1.0 - alpha) * qv + alpha), DBL_MIN);
   }
   r->pool_from_model = n_model;
   r->pool_ess = ratio_ess(n, a->pool_ratio);
