@@ -51,11 +51,12 @@ typedef enum gen_pool_proposal {
 /* Where a round's new points come from (pinn/adaptive.c). */
 typedef enum gen_draw {
   GEN_DRAW_MODEL = 0, /* "model": drawn from the sampler just fitted */
-  GEN_DRAW_POOL       /* "pool": chosen without replacement from the round's scored "model" pool
-                       * (the last fit's proposals and the uniform share) with probabilities
-                       * ∝ ratio_i (|r_i|^k / m + c) (gen_weights_normalise_importance):
-                       * sampling-importance-resampling with the flow as the proposal. Needs
-                       * pool_proposal = "model"; rounds without a model pool draw from the model. */
+  GEN_DRAW_POOL       /* "pool": chosen without replacement among the round's scored candidates
+                       * with probabilities ∝ ratio_i (|r_i|^k / m + c)
+                       * (gen_weights_normalise_importance): sampling-importance-resampling with
+                       * the flow as the proposal. Needs pool_proposal = "model". Round 1's pool
+                       * is uniform (nothing fitted yet), so its selection is RAD's; realnvp and
+                       * spline only, the other kinds draw from their model. */
 } gen_draw;
 
 typedef enum gen_dedupe {

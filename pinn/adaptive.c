@@ -593,10 +593,12 @@ static core_status check_inside(const adaptive *a, int round, size_t n, const do
   return CORE_OK;
 }
 
-/* sampler.draw = "pool" in a round with a model pool: the fit weights p (left in scratch by
- * pinn_adaptive_fit) choose the new points among the pool, without replacement. */
+/* sampler.draw = "pool" (a flow sampler with a candidate pool): the fit weights p, left in
+ * scratch by pinn_adaptive_fit, choose the new points among the pool without replacement. The
+ * pool is uniform in round 1 (nothing fitted yet), the flow's proposals afterwards. */
 static int selects_from_pool(const adaptive *a, const round_record *r) {
-  return a->selector && r->pool_from_model > 0;
+  (void)r; /* the config guarantees a candidate pool that holds a round's draw */
+  return a->selector && takes_probabilities(a->sampler->type);
 }
 
 static core_status draw_from_sampler(adaptive *a, const round_record *r, double *fresh) {
@@ -709,7 +711,7 @@ static void describe_pool(const adaptive *a, char *text, size_t size) {
   else if (takes_probabilities(a->sampler->type))
     snprintf(text, size, "candidates from the model (%.0f%% uniform) after round 1%s",
              100.0 * o->pool_uniform_share,
-             o->draw == GEN_DRAW_POOL ? ", new points selected from them by residual" : "");
+             o->draw == GEN_DRAW_POOL ? ", new points selected among them by residual" : "");
   else
     snprintf(text, size, "candidates (uniform: '%s' has no closed-form density to draw a pool "
              "from)", c->sampler.kind);

@@ -401,7 +401,8 @@ static const char *origin_or(const core_config *binder, const char *key, const c
   return origin ? origin : fallback;
 }
 
-/* RAD draws distinct points of the pool it was fitted on, so the pool must hold a round's draw. */
+/* RAD (and a flow with sampler.draw = "pool") draws distinct points of the pool it was fitted
+ * on, so the pool must hold a round's draw. */
 static core_status check_rad_pool(const pinn_config *cfg, const core_config *binder,
                                   const sampler_binding *b) {
   size_t drawn = pinn_config_round_counts(cfg, 1).from_sampler;
@@ -409,10 +410,10 @@ static core_status check_rad_pool(const pinn_config *cfg, const core_config *bin
   if (cfg->adaptive.pool == PINN_POOL_CANDIDATES && drawn > cfg->sampler.options.pool_size) {
     const char *origin = setting_origin(b, "pool_size");
     return CORE_FAIL(CORE_ERR_CONFIG,
-                     "%s: sampler.pool_size (%zu) must be at least the %zu points rad draws per "
+                     "%s: sampler.pool_size (%zu) must be at least the %zu points %s draws per "
                      "round (adaptive.merge = \"%s\")",
                      origin ? origin : origin_or(binder, "sampler.kind", source),
-                     cfg->sampler.options.pool_size, drawn,
+                     cfg->sampler.options.pool_size, drawn, cfg->sampler.type->name,
                      pinn_merge_names[cfg->adaptive.merge]);
   }
   if (cfg->adaptive.pool == PINN_POOL_POINTS && drawn > (size_t)cfg->points.n)
@@ -440,7 +441,15 @@ static core_status resolve_adaptive(pinn_config *cfg, const core_config *binder,
                                origin_or(binder, "adaptive.rounds", source)),
                      pinn_config_max_points(cfg));
   }
-  if (strcmp(cfg->sampler.type->name, "rad") == 0)
+  const char *kind = cfg->sampler.type->name;
+  int flow = strcmp(kind, "realnvp") == 0 || strcmp(kind, "spline") == 0;
+  int selects = flow && cfg->sampler.options.draw == GEN_DRAW_POOL;
+  if (selects && cfg->adaptive.pool != PINN_POOL_CANDIDATES)
+    return CORE_FAIL(CORE_ERR_CONFIG,
+                     "%s: sampler.draw = \"pool\" selects among candidates and needs "
+                     "adaptive.pool = \"candidates\"",
+                     origin_or(binder, "adaptive.pool", core_config_source(binder)));
+  if (strcmp(kind, "rad") == 0 || selects)
     return check_rad_pool(cfg, binder, b);
   return CORE_OK;
 }

@@ -429,8 +429,8 @@ static int row_in(const double *x, const double *pool, size_t n_pool) {
   return 0;
 }
 
-/* sampler.draw = "pool": from round 2 on the new points are distinct rows of the round's model
- * pool (selected, not drawn afresh); round 1, with a uniform pool, draws from the flow. Without a
+/* sampler.draw = "pool": in every round the new points are rows of the round's pool (selected,
+ * not drawn afresh): uniform candidates in round 1, the flow's proposals afterwards. Without a
  * model pool the setting is a config error naming both keys. */
 START_TEST(test_pool_draw) {
   char base[256], a[320];
@@ -446,7 +446,7 @@ START_TEST(test_pool_draw) {
     size_t found = 0;
     for (size_t i = 0; i < n; i++)
       found += (size_t)row_in(x + 2 * i, pool, n_pool);
-    ck_assert_int_eq(found, r == 1 ? 0 : n);
+    ck_assert_int_eq(found, n);
     free(x);
     free(pool);
   }

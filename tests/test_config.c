@@ -360,6 +360,18 @@ START_TEST(test_adaptive_keys) {
                     0, NULL),
                "t.toml:7: sampler.pool_size (100) must be at least the 2000 points rad draws per "
                "round");
+  /* a flow selecting among candidates (draw = pool) needs them, and enough of them */
+  expect_error(load(&cfg, BURGERS "[adaptive]\nrounds = 1\n[sampler]\nkind = \"spline\"\n"
+                                  "pool_size = 100\npool_proposal = \"model\"\ndraw = \"pool\"\n",
+                    0, NULL),
+               "t.toml:7: sampler.pool_size (100) must be at least the 2000 points spline draws "
+               "per round");
+  const char *draw_points[] = {"sampler.kind=realnvp", "adaptive.rounds=1",
+                               "adaptive.pool=points", "sampler.pool_proposal=model",
+                               "sampler.draw=pool"};
+  expect_error(load(&cfg, BURGERS, 5, draw_points),
+               "--set adaptive.pool=points: sampler.draw = \"pool\" selects among candidates and "
+               "needs adaptive.pool = \"candidates\"");
   const char *rad_add[] = {"sampler.kind=rad", "adaptive.rounds=1", "adaptive.merge=add",
                            "adaptive.pool=points", "adaptive.add_points=3000"};
   expect_error(load(&cfg, BURGERS, 5, rad_add),
