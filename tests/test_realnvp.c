@@ -119,6 +119,7 @@ END_TEST
 static Suite *make_suite(void) {
   Suite *s = suite_create("realnvp");
   TCase *tc = tcase_create("flow");
+  tcase_set_timeout(tc, 60); /* Check's 4 s default is too short on a loaded 2-core machine */
   tcase_add_test(tc, test_round_trip);
   tcase_add_test(tc, test_logdet_vs_finite_differences);
   tcase_add_test(tc, test_gradients_vs_finite_differences);
