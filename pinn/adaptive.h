@@ -4,7 +4,9 @@
  *      candidates; adaptive.pool), the candidates uniform or, with sampler.pool_proposal =
  *      "model", drawn mostly from the sampler's last fit and importance-weighted,
  *   2. refits the one sampler of the run to the pool with weights from |r| (pinn_adaptive_fit),
- *   3. draws new points and merges them into the next training set (adaptive.merge):
+ *   3. draws new points (from the sampler, or with sampler.draw = "pool" selects them among the
+ *      pool's candidates by their fit weights) and merges them into the next training set
+ *      (adaptive.merge):
  *        replace: n sampler points;  add: the current set + add_points sampler points;
  *        mix: (n - u) sampler points + u = round(uniform_fraction n) uniform points,
  *   4. trains adaptive.adam_steps Adam + adaptive.lbfgs_steps L-BFGS steps on the new set (Adam
