@@ -59,10 +59,7 @@ core_status gen_weights_normalise_importance(size_t n, const double *w, const do
   }
   if (!(total > 0.0)) /* all residuals zero and c = 0: nothing prefers any point */
     for (size_t i = 0; i < n; i++)
-      p[i] = ratio ? ratio[i] : 1.0;
-  if (!(total > 0.0))
-    for (size_t i = 0; i < n; i++)
-      total += p[i];
+      total += p[i] = ratio ? ratio[i] : 1.0;
   for (size_t i = 0; i < n; i++)
     p[i] /= total;
   return CORE_OK;

@@ -129,7 +129,8 @@ typedef struct adaptive {
   gen_box box;
   int dim;
   gen_sampler *sampler, *uniform;
-  gen_sampler *selector; /* sampler.draw = "pool": a rad sampler choosing among the pool */
+  gen_sampler *selector; /* sampler.draw = "pool" with a flow: a rad sampler choosing among
+                          * the pool; NULL otherwise */
   size_t pool_capacity;
   double *pool, *pool_r, *abs_r, *scratch; /* (pool_capacity, dim) and (pool_capacity) */
   double *pool_ratio;                      /* (pool_capacity) U / proposal; NULL: uniform pool */
@@ -229,7 +230,7 @@ static core_status adaptive_open(adaptive *a, const pinn_adaptive_setup *setup,
                               setup->rng));
   CORE_TRY(gen_sampler_create(&a->uniform, &gen_sampler_uniform, &a->box, &c->sampler.options,
                               setup->rng));
-  if (c->sampler.options.draw == GEN_DRAW_POOL) {
+  if (c->sampler.options.draw == GEN_DRAW_POOL && takes_probabilities(c->sampler.type)) {
     /* p arrives formed (importance-corrected); k = 1, c = 0 make rad's probabilities ∝ p. */
     gen_options select = c->sampler.options;
     select.weight_power = 1.0;
@@ -593,17 +594,13 @@ static core_status check_inside(const adaptive *a, int round, size_t n, const do
   return CORE_OK;
 }
 
-/* sampler.draw = "pool" (a flow sampler with a candidate pool): the fit weights p, left in
- * scratch by pinn_adaptive_fit, choose the new points among the pool without replacement. The
- * pool is uniform in round 1 (nothing fitted yet), the flow's proposals afterwards. */
-static int selects_from_pool(const adaptive *a, const round_record *r) {
-  (void)r; /* the config guarantees a candidate pool that holds a round's draw */
-  return a->selector && takes_probabilities(a->sampler->type);
-}
-
+/* sampler.draw = "pool" (a flow sampler; the config guarantees a candidate pool that holds a
+ * round's draw): the fit weights p, left in scratch by pinn_adaptive_fit, choose the new points
+ * among the pool without replacement. The pool is uniform in round 1 (nothing fitted yet), the
+ * flow's proposals afterwards. */
 static core_status draw_from_sampler(adaptive *a, const round_record *r, double *fresh) {
   gsl_rng *rng = a->setup->rng;
-  if (!selects_from_pool(a, r))
+  if (!a->selector)
     return gen_sampler_sample(a->sampler, r->from_sampler, fresh, rng);
   CORE_TRY(gen_sampler_fit(a->selector, r->pool_points, a->pool, a->scratch, rng));
   return gen_sampler_sample(a->selector, r->from_sampler, fresh, rng);

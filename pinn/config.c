@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "core/toml.h"
 #include "gen/sampler.h"
+#include "gen/samplers.h"
 
 const char *const pinn_points_kind_names[] = {"sobol", "uniform", "lhs", NULL};
 const char *const pinn_merge_names[] = {"replace", "add", "mix", NULL};
@@ -442,7 +443,7 @@ static core_status resolve_adaptive(pinn_config *cfg, const core_config *binder,
                      pinn_config_max_points(cfg));
   }
   const char *kind = cfg->sampler.type->name;
-  int flow = strcmp(kind, "realnvp") == 0 || strcmp(kind, "spline") == 0;
+  int flow = cfg->sampler.type == &gen_sampler_realnvp || cfg->sampler.type == &gen_sampler_spline;
   int selects = flow && cfg->sampler.options.draw == GEN_DRAW_POOL;
   if (selects && cfg->adaptive.pool != PINN_POOL_CANDIDATES)
     return CORE_FAIL(CORE_ERR_CONFIG,
