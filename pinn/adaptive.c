@@ -159,6 +159,7 @@ typedef struct round_record {
   double pool_ess;
   uint64_t hash;
   long steps;
+  long loss_evaluations; /* the trainer's count after the round (line-search trials included) */
 } round_record;
 
 /* The pool's importance ratios, or NULL when the round's pool was uniform (or the points). */
@@ -170,7 +171,7 @@ static const char csv_header[] =
     "round,sampler,n_points,from_sampler,uniform,moved_fraction,points_hash,fit_loss,"
     "fit_seconds,sample_seconds,pool_seconds,out_of_box,pool_points,pool_mean_abs_r,"
     "pool_max_abs_r,new_mean_abs_r,loss,l2,max_error,steps,wall_seconds,kl_residual,ess_residual,"
-    "kl_fit_target,ess_fit_target,mass_outside_support,pool_from_model,pool_ess\n";
+    "kl_fit_target,ess_fit_target,mass_outside_support,pool_from_model,pool_ess,loss_evaluations\n";
 
 static core_status open_csv(adaptive *a) {
   char path[4096];
@@ -448,12 +449,13 @@ static core_status grid_diagnostics(adaptive *a, int round, round_record *r) {
 static core_status write_row(const adaptive *a, const round_record *r) {
   int ok = fprintf(a->csv,
                    "%d,%s,%zu,%zu,%zu,%.10e,%016" PRIx64 ",%.10e,%.6f,%.6f,%.6f,%.0f,%zu,%.10e,"
-                   "%.10e,%.10e,%.10e,%.10e,%.10e,%ld,%.4f,%.6e,%.6e,%.6e,%.6e,%.6e,%zu,%.6e\n",
+                   "%.10e,%.10e,%.10e,%.10e,%.10e,%ld,%.4f,%.6e,%.6e,%.6e,%.6e,%.6e,%zu,%.6e,%ld\n",
                    r->round, a->c->sampler.kind, r->n_points, r->from_sampler, r->uniform, r->moved,
                    r->hash, r->fit_loss, r->fit_seconds, r->sample_seconds, r->pool_seconds,
                    r->out_of_box, r->pool_points, r->pool_mean, r->pool_max, r->new_mean, r->loss,
                    r->l2, r->max_error, r->steps, r->wall, r->kl_residual, r->ess_residual,
-                   r->kl_fit, r->ess_fit, r->mass_outside, r->pool_from_model, r->pool_ess) >= 0;
+                   r->kl_fit, r->ess_fit, r->mass_outside, r->pool_from_model, r->pool_ess,
+                   r->loss_evaluations) >= 0;
   if (!ok || fflush(a->csv) != 0)
     return CORE_FAIL(CORE_ERR_IO, "cannot write rounds.csv");
   return CORE_OK;
@@ -465,6 +467,7 @@ static core_status evaluate(const adaptive *a, int quasi_newton_steps, round_rec
   const pinn_adaptive_setup *s = a->setup;
   CORE_TRY(pinn_model_loss_and_gradient(s->model, &r->loss));
   r->steps = pinn_trainer_steps_done(s->trainer);
+  r->loss_evaluations = pinn_trainer_loss_evaluations(s->trainer);
   pinn_phase phase = quasi_newton_steps > 0 ? pinn_trainer_quasi_newton_phase(s->trainer) : PINN_PHASE_ADAM;
   CORE_TRY(pinn_monitor_evaluate(s->monitor, r->steps, phase, r->loss));
   pinn_monitor_finish(s->monitor);

@@ -51,7 +51,10 @@
  *   rounds.csv columns pool_from_model, pool_ess: with sampler.pool_proposal = "model" and a
  *                      fitted realnvp or spline sampler, the candidates drawn from the sampler
  *                      (the rest are uniform) and Kish's effective sample size fraction of the
- *                      pool's importance ratios (gen/options.h); 0 and nan for uniform pools. */
+ *                      pool's importance ratios (gen/options.h); 0 and nan for uniform pools.
+ *   rounds.csv column loss_evaluations: the trainer's loss-and-gradient evaluations so far (each
+ *                      Adam step one, each quasi-Newton step one per line-search trial), the
+ *                      cost that steps alone hide when the line search works hard. */
 #ifndef PINNSOLVE_PINN_ADAPTIVE_H
 #define PINNSOLVE_PINN_ADAPTIVE_H
 

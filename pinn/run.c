@@ -234,6 +234,7 @@ static core_status write_summary(const run_state *s, const pinn_run_result *r) {
   core_json_member_int(&json, "evaluation_points", (long long)s->evaluation->n);
   core_json_member_number(&json, "final_loss", pinn_trainer_last_loss(s->trainer));
   core_json_member_int(&json, "steps", r->steps);
+  core_json_member_int(&json, "loss_evaluations", pinn_trainer_loss_evaluations(s->trainer));
   core_json_member_int(&json, "adam_steps", c->trainer.adam_steps);
   core_json_member_int(&json, "lbfgs_steps", c->trainer.lbfgs_steps);
   core_json_member_int(&json, "collocation_points", (long long)pinn_model_point_count(s->model));

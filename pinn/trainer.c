@@ -15,6 +15,7 @@ struct pinn_trainer {
   pinn_step_hook hook;
   void *hook_ctx;
   long step;
+  long loss_evaluations; /* Adam: one per step; quasi-Newton: every line-search trial as well */
   double last_loss;
 };
 
@@ -60,6 +61,7 @@ void pinn_trainer_destroy(pinn_trainer *t) {
 }
 
 long pinn_trainer_steps_done(const pinn_trainer *t) { return t->step; }
+long pinn_trainer_loss_evaluations(const pinn_trainer *t) { return t->loss_evaluations; }
 double pinn_trainer_last_loss(const pinn_trainer *t) { return t->last_loss; }
 
 static core_status report_step(pinn_trainer *t, pinn_phase phase, double loss) {
@@ -72,6 +74,7 @@ static core_status adam_phase(pinn_trainer *t, long steps) {
   for (long k = 0; k < steps; k++) {
     double loss = 0;
     CORE_TRY(pinn_model_loss_and_gradient(t->model, &loss));
+    t->loss_evaluations++;
     CORE_TRY(nn_adam_step(t->adam, t->net->params, t->net->grads));
     CORE_TRY(report_step(t, PINN_PHASE_ADAM, loss));
   }
@@ -84,6 +87,7 @@ static core_status quasi_newton_objective(void *ctx, const double *x, double *gr
   pinn_trainer *t = ctx;
   memcpy(t->net->params, x, t->net->n_params * sizeof(double));
   CORE_TRY(pinn_model_loss_and_gradient(t->model, loss));
+  t->loss_evaluations++;
   memcpy(grad, t->net->grads, t->net->n_params * sizeof(double));
   return CORE_OK;
 }

@@ -36,6 +36,9 @@ void pinn_trainer_destroy(pinn_trainer *t);
  * points. Adam's moments persist across calls (warm start); pass reset_adam to clear them. */
 core_status pinn_trainer_run(pinn_trainer *t, long adam_steps, long lbfgs_steps, int reset_adam);
 long pinn_trainer_steps_done(const pinn_trainer *t);
+/* Loss-and-gradient evaluations so far: the cost of the steps (a quasi-Newton step whose line
+ * search tries several points costs several). */
+long pinn_trainer_loss_evaluations(const pinn_trainer *t);
 /* The phase lbfgs_steps > 0 runs (PINN_PHASE_LBFGS or PINN_PHASE_BFGS). */
 pinn_phase pinn_trainer_quasi_newton_phase(const pinn_trainer *t);
 double pinn_trainer_last_loss(const pinn_trainer *t);

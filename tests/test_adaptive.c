@@ -273,6 +273,7 @@ START_TEST(test_every_sampler) {
     ck_assert_int_eq((int)num(&t, r, "n_points"), 200);
     ck_assert(isfinite(num(&t, r, "l2")) && isfinite(num(&t, r, "loss")));
     ck_assert_int_eq((int)num(&t, r, "steps"), 20 + 10 * r);
+    ck_assert_int_eq((int)num(&t, r, "loss_evaluations"), 20 + 10 * r); /* Adam: one per step */
     expect_hash_of_file(&t, a, r);
   }
   for (int r = 1; r < 3; r++) {
@@ -577,6 +578,10 @@ START_TEST(test_bfgs_rounds) {
   read_rounds(c, &tc);
   expect_same_rounds(&ta, &tb);
   ck_assert_str_ne(cell(&ta, 2, "l2"), cell(&tc, 2, "l2"));
+  /* Each BFGS call evaluates its start point before its first step, so evaluations outrun steps
+   * by at least one per call (the initial phase and one per round). */
+  for (int r = 0; r < ta.n_rows; r++)
+    ck_assert_int_ge((long)num(&ta, r, "loss_evaluations"), (long)num(&ta, r, "steps") + r + 1);
   /* metrics.csv: the last Adam row's loss, then BFGS rows only, ending lower. */
   char *metrics = read_file(a, "metrics.csv", NULL);
   double adam_loss = NAN, last_loss = NAN;
