@@ -102,10 +102,12 @@ core_status pinn_adaptive_fit(gen_sampler *s, const gen_options *options, size_t
   return gen_sampler_fit(s, n, points, weights, rng);
 }
 
-/* The fit loss and out-of-box count of samplers that report them (NaN otherwise). */
-static void sampler_stats(const gen_sampler *s, double *fit_loss, double *out_of_box) {
+/* The fit loss and out-of-box count of samplers that report them (NaN otherwise), and whether a
+ * flow's refit kept its starting parameters (no epoch lowered the held-out NLL). */
+static void sampler_stats(const gen_sampler *s, double *fit_loss, double *out_of_box, bool *fit_unchanged) {
   *fit_loss = NAN;
   *out_of_box = NAN;
+  *fit_unchanged = false;
   if (s->type == &gen_sampler_fm) {
     gen_fm_stats st;
     if (gen_fm_get_stats(s, &st) == CORE_OK) {
@@ -115,8 +117,10 @@ static void sampler_stats(const gen_sampler *s, double *fit_loss, double *out_of
     }
   } else if (takes_probabilities(s->type)) {
     gen_flow_fit_report r;
-    if (gen_flow_sampler_last_report(s, &r) == CORE_OK)
+    if (gen_flow_sampler_last_report(s, &r) == CORE_OK) {
       *fit_loss = isfinite(r.best_holdout_nll) ? r.best_holdout_nll : r.last_train_nll;
+      *fit_unchanged = isfinite(r.best_holdout_nll) && r.best_epoch == 0;
+    }
   }
 }
 
@@ -160,6 +164,7 @@ typedef struct round_record {
   uint64_t hash;
   long steps;
   long loss_evaluations; /* the trainer's count after the round (line-search trials included) */
+  bool fit_unchanged;     /* the flow's refit kept its starting parameters */
 } round_record;
 
 /* The pool's importance ratios, or NULL when the round's pool was uniform (or the points). */
@@ -662,6 +667,10 @@ static void log_round(const adaptive *a, const round_record *r) {
   core_log("round %d/%d %s fit %.1fs sample %.1fs moved %.0f%% loss %.2e L2 %.2e", r->round,
            a->c->adaptive.rounds, a->c->sampler.kind, r->fit_seconds, r->sample_seconds,
            100.0 * r->moved, r->loss, r->l2);
+  /* Silent otherwise: with weights on a few points the flow can stay put round after round. */
+  if (r->fit_unchanged)
+    core_log("round %d: the %s refit kept its starting parameters (no epoch lowered the held-out NLL)",
+             r->round, a->c->sampler.kind);
   if (r->diag_seconds > 0)
     core_log("round %d: grid diagnostics %.1fs (not in fit/sample/pool seconds)", r->round,
              r->diag_seconds);
@@ -680,7 +689,7 @@ static core_status run_round(adaptive *a, int round) {
   r.fit_seconds = core_clock_seconds() - t0;
   size_t kept = c->adaptive.merge == PINN_MERGE_ADD ? a->n_cur : 0;
   CORE_TRY(draw_next(a, round, kept, &r));
-  sampler_stats(a->sampler, &r.fit_loss, &r.out_of_box);
+  sampler_stats(a->sampler, &r.fit_loss, &r.out_of_box, &r.fit_unchanged);
   if (r.from_sampler == 0)
     r.out_of_box = NAN;
   CORE_TRY(score_new_points(a, kept, &r));
