@@ -110,12 +110,20 @@ core_status gen_flow_sampler_fit(void *state, size_t n, const double *points, co
   return CORE_OK;
 }
 
+/* g -> 1 / (1 + e^-g) in place: N(0, 1) draws become logit-normal draws in (0, 1). */
+static void gaussian_to_logit_normal(size_t len, double *z) {
+  for (size_t i = 0; i < len; i++)
+    z[i] = z[i] >= 0.0 ? 1.0 / (1.0 + exp(-z[i])) : exp(z[i]) / (1.0 + exp(z[i]));
+}
+
 /* Base points for a chunk in place. A Sobol set is drawn for all n points up front (into the
  * output buffer, which each chunk then overwrites with its own samples), so the chunks are
  * consecutive pieces of one low-discrepancy set. */
 static void random_base(const gen_flow_sampler_state *st, size_t len, double *z, gsl_rng *rng) {
   for (size_t i = 0; i < len; i++)
-    z[i] = st->base == GEN_FLOW_BASE_GAUSSIAN ? gsl_ran_gaussian(rng, 1.0) : gsl_rng_uniform(rng);
+    z[i] = st->base == GEN_FLOW_BASE_UNIFORM ? gsl_rng_uniform(rng) : gsl_ran_gaussian(rng, 1.0);
+  if (st->base == GEN_FLOW_BASE_LOGIT_NORMAL)
+    gaussian_to_logit_normal(len, z);
 }
 
 core_status gen_flow_sampler_sample(void *state, size_t n, double *points, gsl_rng *rng) {
@@ -123,8 +131,10 @@ core_status gen_flow_sampler_sample(void *state, size_t n, double *points, gsl_r
   size_t d = (size_t)st->box.dim, m = gen_coupling_flow_options(st->flow)->max_points;
   if (st->sequence == GEN_BASE_SOBOL) {
     CORE_TRY(gen_sobol_shifted(n, st->box.dim, points, rng));
-    if (st->base == GEN_FLOW_BASE_GAUSSIAN)
+    if (st->base != GEN_FLOW_BASE_UNIFORM)
       gen_uniform_to_gaussian(n, st->box.dim, points);
+    if (st->base == GEN_FLOW_BASE_LOGIT_NORMAL)
+      gaussian_to_logit_normal(n * d, points);
   }
   for (size_t start = 0; start < n; start += m) {
     size_t c = n - start < m ? n - start : m;

@@ -15,17 +15,48 @@ struct gen_flow_trainer {
   double *batch_u, *z_bar, *l_bar, *logdet; /* (max_points, dim) / (max_points) */
 };
 
+static double clamp_open_unit(double v) {
+  const double eps = 1e-12;
+  return v < eps ? eps : (v > 1.0 - eps ? 1.0 - eps : v);
+}
+
+/* log of the logit-normal density at v in (0, 1): N(logit v) / (v (1 - v)). */
+static double logit_normal_log_density(double v) {
+  double s = log(v) - log1p(-v);
+  return -0.5 * s * s - 0.5 * log(2.0 * M_PI) - log(v) - log1p(-v);
+}
+
+/* -d/dv of logit_normal_log_density: (logit v + 1 - 2v) / (v (1 - v)). */
+static double logit_normal_nll_slope(double v) {
+  return (log(v) - log1p(-v) + 1.0 - 2.0 * v) / (v * (1.0 - v));
+}
+
 void gen_flow_base_log_density(gen_flow_base base, int dim, size_t n, const double *z,
                                double *out) {
   for (size_t p = 0; p < n; p++) {
-    if (base == GEN_FLOW_BASE_UNIFORM) {
-      out[p] = 0.0;
-      continue;
+    const double *row = z + p * (size_t)dim;
+    double acc = 0.0;
+    if (base == GEN_FLOW_BASE_GAUSSIAN) {
+      for (int j = 0; j < dim; j++)
+        acc += row[j] * row[j];
+      acc = -0.5 * acc - 0.5 * dim * log(2.0 * M_PI);
+    } else if (base == GEN_FLOW_BASE_LOGIT_NORMAL) {
+      for (int j = 0; j < dim; j++)
+        acc += logit_normal_log_density(clamp_open_unit(row[j]));
     }
-    double r2 = 0.0;
-    for (int j = 0; j < dim; j++)
-      r2 += z[p * (size_t)dim + (size_t)j] * z[p * (size_t)dim + (size_t)j];
-    out[p] = -0.5 * r2 - 0.5 * dim * log(2.0 * M_PI);
+    out[p] = acc;
+  }
+}
+
+void gen_flow_base_nll_gradient(gen_flow_base base, int dim, size_t n, const double *z,
+                                size_t batch, double *z_bar) {
+  for (size_t i = 0; i < n * (size_t)dim; i++) {
+    double slope = 0.0;
+    if (base == GEN_FLOW_BASE_GAUSSIAN)
+      slope = z[i];
+    else if (base == GEN_FLOW_BASE_LOGIT_NORMAL)
+      slope = logit_normal_nll_slope(clamp_open_unit(z[i]));
+    z_bar[i] = slope / (double)batch;
   }
 }
 
@@ -125,19 +156,17 @@ core_status gen_flow_weighted_nll(gen_coupling_flow *flow, gen_flow_base base, s
 /* One Adam step on the batch in t->batch_u (m points); *nll = batch mean NLL (flow coordinates). */
 static core_status train_step(gen_flow_trainer *t, size_t m, double *nll) {
   const gen_coupling_options *fo = gen_coupling_flow_options(t->flow);
-  size_t d = (size_t)fo->dim;
   const double *z;
   gen_coupling_flow_zero_grads(t->flow);
   CORE_TRY(gen_coupling_flow_forward_keep(t->flow, m, t->batch_u, &z, t->logdet));
-  /* L = -(1/m) Σ [log p_base(z_p) + logdet_p]; the Gaussian base gives dL/dz = z/m. */
+  /* L = -(1/m) Σ [log p_base(z_p) + logdet_p]. */
   gen_flow_base_log_density(t->base, fo->dim, m, z, t->l_bar);
   double sum = 0.0;
   for (size_t p = 0; p < m; p++) {
     sum -= t->l_bar[p] + t->logdet[p];
     t->l_bar[p] = -1.0 / (double)m;
-    for (size_t j = 0; j < d; j++)
-      t->z_bar[p * d + j] = t->base == GEN_FLOW_BASE_GAUSSIAN ? z[p * d + j] / (double)m : 0.0;
   }
+  gen_flow_base_nll_gradient(t->base, fo->dim, m, z, m, t->z_bar);
   *nll = sum / (double)m;
   if (!isfinite(*nll))
     return CORE_FAIL(CORE_ERR_NUMERIC, "flow training: non-finite batch NLL");

@@ -22,7 +22,10 @@
 
 typedef enum gen_flow_base {
   GEN_FLOW_BASE_GAUSSIAN, /* N(0, I_d) */
-  GEN_FLOW_BASE_UNIFORM /* U[0, 1]^d (log density 0 inside) */
+  GEN_FLOW_BASE_UNIFORM, /* U[0, 1]^d (log density 0 inside) */
+  GEN_FLOW_BASE_LOGIT_NORMAL /* on (0, 1)^d, logit(z_j) ~ N(0, 1) independently: a density on
+                              * the unit cube that peaks at its centre (a spline flow that starts
+                              * there proposes points near the centre before any fit) */
 } gen_flow_base;
 
 typedef struct gen_flow_train_options {
@@ -40,8 +43,14 @@ typedef struct gen_flow_fit_report {
   double last_train_nll; /* mean minibatch NLL of the last epoch */
 } gen_flow_fit_report;
 
-/* log p_base(z) for each row: z (n, dim), out (n). */
+/* log p_base(z) for each row: z (n, dim), out (n). The logit-normal base clamps z_j to
+ * [1e-12, 1 - 1e-12] so points on the cube's faces get a finite (very low) density. */
 void gen_flow_base_log_density(gen_flow_base base, int dim, size_t n, const double *z, double *out);
+
+/* z_bar = (-∂ log p_base / ∂z) / batch for each entry of z (n, dim): what the backward pass of a
+ * batch-mean NLL feeds the flow. */
+void gen_flow_base_nll_gradient(gen_flow_base base, int dim, size_t n, const double *z,
+                                size_t batch, double *z_bar);
 
 /* The trainer borrows the flow (batch size = the flow's max_points) and owns one Adam per layer,
  * recreated every fit (the decay schedule spans the fit). */

@@ -151,6 +151,9 @@ core_status gen_options_validate(const gen_options *o) {
   CORE_TRY(validate_flow("spline", o->spline_layers, o->spline_width, o->spline_depth,
                          o->spline_epochs, o->spline_batch, o->spline_learning_rate,
                          o->spline_lr_decay, o->spline_holdout));
+  if ((unsigned)o->spline_base > GEN_SPLINE_BASE_LOGIT_NORMAL)
+    return CORE_FAIL(CORE_ERR_CONFIG, "sampler.spline_base has an unknown value %d",
+                     (int)o->spline_base);
   if (o->spline_bins < 1 || o->spline_bins > 64)
     return CORE_FAIL(CORE_ERR_CONFIG, "sampler.spline_bins must be in 1..64, got %d",
                      o->spline_bins);
@@ -185,6 +188,7 @@ core_status gen_options_validate(const gen_options *o) {
 
 typedef enum option_kind {
   OPT_DOUBLE, OPT_SIZE, OPT_INT, OPT_BOOL, OPT_DEDUPE, OPT_BASE_SEQUENCE, OPT_POOL_PROPOSAL, OPT_DRAW,
+  OPT_SPLINE_BASE,
   OPT_ODE_METHOD, OPT_FM_SOURCE, OPT_FM_BOX, OPT_FM_COUPLING /* fm */
 } option_kind;
 
@@ -223,6 +227,7 @@ static const option_key option_keys[] = {
     KEY(spline_width, OPT_INT),
     KEY(spline_depth, OPT_INT),
     KEY(spline_bins, OPT_INT),
+    KEY(spline_base, OPT_SPLINE_BASE),
     KEY(spline_epochs, OPT_INT),
     KEY(spline_batch, OPT_SIZE),
     KEY(spline_learning_rate, OPT_DOUBLE),
@@ -310,6 +315,8 @@ static core_status set_field(gen_options *o, const option_key *k, const char *va
     return gen_pool_proposal_parse(value, (gen_pool_proposal *)(void *)field);
   case OPT_DRAW:
     return gen_draw_parse(value, (gen_draw *)(void *)field);
+  case OPT_SPLINE_BASE:
+    return gen_spline_base_parse(value, (gen_spline_base *)(void *)field);
   case OPT_ODE_METHOD: /* fm */
     return gen_ode_method_parse(value, (gen_ode_method *)(void *)field);
   case OPT_FM_SOURCE:
@@ -368,6 +375,7 @@ static const char *const dedupe_names[] = {"jitter", "merge", "none"};
 static const char *const base_sequence_names[] = {"random", "sobol"};
 static const char *const pool_proposal_names[] = {"uniform", "model"};
 static const char *const draw_names[] = {"model", "pool"};
+static const char *const spline_base_names[] = {"uniform", "logit_normal"};
 static const char *const fm_source_names[] = {"uniform", "gaussian"};
 static const char *const fm_box_names[] = {"clamp", "reflect"};
 static const char *const fm_coupling_names[] = {"independent", "ot"};
@@ -376,6 +384,7 @@ CHOICE(gen_dedupe, "dedupe", dedupe_names)
 CHOICE(gen_base_sequence, "base_sequence", base_sequence_names)
 CHOICE(gen_pool_proposal, "pool_proposal", pool_proposal_names)
 CHOICE(gen_draw, "draw", draw_names)
+CHOICE(gen_spline_base, "spline_base", spline_base_names)
 CHOICE(gen_fm_source, "fm_source", fm_source_names)
 CHOICE(gen_fm_box_policy, "fm_box_policy", fm_box_names)
 CHOICE(gen_fm_coupling, "fm_coupling", fm_coupling_names)

@@ -48,6 +48,15 @@ typedef enum gen_pool_proposal {
                          * from it; the others, and every sampler's first round, use uniform. */
 } gen_pool_proposal;
 
+/* The spline flow's base density on the unit cube (gen/spline_flow.c). */
+typedef enum gen_spline_base {
+  GEN_SPLINE_BASE_UNIFORM = 0, /* "uniform": the unfitted flow is uniform on the box */
+  GEN_SPLINE_BASE_LOGIT_NORMAL /* "logit_normal": logit of each coordinate ~ N(0, 1); the
+                                * unfitted flow already concentrates towards the box's centre
+                                * (sd ~0.2 of the width per coordinate), which lets it propose
+                                * candidates near a central peak in high dimension */
+} gen_spline_base;
+
 /* Where a round's new points come from (pinn/adaptive.c). */
 typedef enum gen_draw {
   GEN_DRAW_MODEL = 0, /* "model": drawn from the sampler just fitted */
@@ -95,6 +104,7 @@ struct gen_options {
   int spline_width;              /* conditioner hidden width, default 32 */
   int spline_depth;              /* conditioner hidden layers, 1..8, default 2 */
   int spline_bins;               /* bins per spline, 1..64, default 16 */
+  gen_spline_base spline_base;    /* base density, default uniform */
   int spline_epochs;             /* epochs per fit (warm-started), default 100 */
   size_t spline_batch;           /* minibatch, default 256 */
   double spline_learning_rate;   /* Adam learning rate at the start of each fit, default 2e-3 */
@@ -156,6 +166,8 @@ core_status gen_base_sequence_parse(const char *text, gen_base_sequence *out);
 /* "model"/"pool" <-> enum; CORE_ERR_CONFIG for other text. */
 const char *gen_draw_name(gen_draw d);
 core_status gen_draw_parse(const char *text, gen_draw *out);
+const char *gen_spline_base_name(gen_spline_base b);
+core_status gen_spline_base_parse(const char *text, gen_spline_base *out);
 /* "uniform"/"model" <-> enum; CORE_ERR_CONFIG for other text. */
 const char *gen_pool_proposal_name(gen_pool_proposal p);
 core_status gen_pool_proposal_parse(const char *text, gen_pool_proposal *out);

@@ -1,10 +1,11 @@
 /* "spline": rational-quadratic neural spline flow (Durkan et al. 2019) on the box.
  *
  * Coupling layers of monotone rational-quadratic splines on [0, 1] (gen/rq_spline.h) alternating
- * halves, over a uniform base on [0, 1]^d, mapped affinely onto the box (log-det -Σ_j ln width_j).
+ * halves, over a base on [0, 1]^d (uniform, or logit-normal with sampler.spline_base), mapped
+ * affinely onto the box (log-det -Σ_j ln width_j).
  * Every layer maps [0, 1]^d onto itself, so samples are inside the box by construction, and the
- * zero-initialised flow (uniform bins, unit derivatives) is exactly the identity: the uniform
- * density on the box, NLL Σ_j ln width_j on any data. d = 1 is allowed (bias-only conditioner:
+ * zero-initialised flow (uniform bins, unit derivatives) is exactly the identity: the base density
+ * on the box (uniform: NLL Σ_j ln width_j on any data). d = 1 is allowed (bias-only conditioner:
  * one learned spline per layer). Fitting is weighted maximum likelihood on the given points (see
  * gen/flow_sampler.h). */
 #include "gen/flow_sampler.h"
@@ -32,8 +33,10 @@ static core_status spline_init(void *state, const gen_box *box, const gen_option
                                .learning_rate = o->spline_learning_rate,
                                .lr_decay = o->spline_lr_decay,
                                .holdout_fraction = o->spline_holdout};
-  return gen_flow_sampler_init(state, box, GEN_BOX_MAP_AFFINE, GEN_FLOW_BASE_UNIFORM,
-                               o->base_sequence, &fo, &to, rng);
+  gen_flow_base base = o->spline_base == GEN_SPLINE_BASE_LOGIT_NORMAL ? GEN_FLOW_BASE_LOGIT_NORMAL
+                                                                       : GEN_FLOW_BASE_UNIFORM;
+  return gen_flow_sampler_init(state, box, GEN_BOX_MAP_AFFINE, base, o->base_sequence, &fo, &to,
+                               rng);
 }
 
 const gen_sampler_type gen_sampler_spline = {

@@ -149,11 +149,9 @@ static double flow_gradient_fd_error(gen_coupling_kind kind, gen_flow_base base,
   gen_coupling_flow_zero_grads(f);
   ck_assert_int_eq(gen_coupling_flow_forward_keep(f, n, u, &z, logdet), CORE_OK);
   gen_flow_base_log_density(base, dim, n, z, base_lp);
-  for (size_t p = 0; p < n; p++) {
+  for (size_t p = 0; p < n; p++)
     l_bar[p] = -1.0 / n;
-    for (int j = 0; j < dim; j++)
-      z_bar[p * dim + j] = base == GEN_FLOW_BASE_GAUSSIAN ? z[p * dim + j] / n : 0.0;
-  }
+  gen_flow_base_nll_gradient(base, dim, n, z, n, z_bar);
   ck_assert_int_eq(gen_coupling_flow_backward(f, z_bar, l_bar, u_bar), CORE_OK);
   double *params = malloc(np * sizeof *params), *grads = malloc(np * sizeof *grads);
   gen_coupling_flow_get_params(f, params);
@@ -213,6 +211,14 @@ static double integrate_density_2d(gen_sampler *s, const gen_box *box, int grid)
   free(x);
   free(lp);
   return total;
+}
+
+/* Randomises a flow sampler's parameters (normal, sd) and returns its mass on the 2-D box. */
+static double random_parameter_mass(gen_sampler *s, const gen_box *box, gsl_rng *rng, double sd) {
+  gen_coupling_flow *f;
+  ck_assert_int_eq(gen_flow_sampler_flow(s, &f), CORE_OK);
+  randomise_flow(f, rng, sd);
+  return integrate_density_2d(s, box, 400);
 }
 
 #endif
