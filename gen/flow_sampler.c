@@ -62,12 +62,15 @@ static double to_flow(const gen_flow_sampler_state *st, const double *x, double 
   return offset;
 }
 
+/* 1 / (1 + e^-v) without overflow for large |v|. */
+static double logistic(double v) { return v >= 0.0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v)); }
+
 /* Flow coordinates -> box, clamped to the closed box. */
 static void to_box(const gen_flow_sampler_state *st, const double *u, double *x) {
   for (int j = 0; j < st->box.dim; j++) {
     double v = u[j];
     if (st->map == GEN_BOX_MAP_LOGIT)
-      v = v >= 0.0 ? 1.0 / (1.0 + exp(-v)) : exp(v) / (1.0 + exp(v));
+      v = logistic(v);
     double xj = st->box.lower[j] + v * (st->box.upper[j] - st->box.lower[j]);
     x[j] =
         xj < st->box.lower[j] ? st->box.lower[j] : (xj > st->box.upper[j] ? st->box.upper[j] : xj);
@@ -110,10 +113,10 @@ core_status gen_flow_sampler_fit(void *state, size_t n, const double *points, co
   return CORE_OK;
 }
 
-/* g -> 1 / (1 + e^-g) in place: N(0, 1) draws become logit-normal draws in (0, 1). */
+/* g -> logistic(g) in place: N(0, 1) draws become logit-normal draws in (0, 1). */
 static void gaussian_to_logit_normal(size_t len, double *z) {
   for (size_t i = 0; i < len; i++)
-    z[i] = z[i] >= 0.0 ? 1.0 / (1.0 + exp(-z[i])) : exp(z[i]) / (1.0 + exp(z[i]));
+    z[i] = logistic(z[i]);
 }
 
 /* Base points for a chunk in place. A Sobol set is drawn for all n points up front (into the

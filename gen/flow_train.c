@@ -22,13 +22,14 @@ static double clamp_open_unit(double v) {
 
 /* log of the logit-normal density at v in (0, 1): N(logit v) / (v (1 - v)). */
 static double logit_normal_log_density(double v) {
-  double s = log(v) - log1p(-v);
-  return -0.5 * s * s - 0.5 * log(2.0 * M_PI) - log(v) - log1p(-v);
+  double log_v = log(v), log_1mv = log1p(-v), s = log_v - log_1mv;
+  return -0.5 * s * s - 0.5 * log(2.0 * M_PI) - log_v - log_1mv;
 }
 
 /* -d/dv of logit_normal_log_density: (logit v + 1 - 2v) / (v (1 - v)). */
 static double logit_normal_nll_slope(double v) {
-  return (log(v) - log1p(-v) + 1.0 - 2.0 * v) / (v * (1.0 - v));
+  double s = log(v) - log1p(-v);
+  return (s + 1.0 - 2.0 * v) / (v * (1.0 - v));
 }
 
 void gen_flow_base_log_density(gen_flow_base base, int dim, size_t n, const double *z,
